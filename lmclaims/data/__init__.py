@@ -1,0 +1,1 @@
+"""Real text: the embedded corpus, local files and hub datasets, and prompts drawn from them."""

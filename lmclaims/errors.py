@@ -1,0 +1,13 @@
+"""Errors that users cause and can fix: shown as one line, never a traceback."""
+
+
+class UserInputError(Exception):
+    """Bad input from the command line or the environment; the message says what to do."""
+
+
+class MissingCapability(Exception):
+    """The model lacks something a claim needs; the claim is `n/a` with this reason."""
+
+
+class NumericalError(Exception):
+    """NaN or inf in activations, logits or statistics; the claim is `error` with this reason."""

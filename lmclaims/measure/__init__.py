@@ -1,0 +1,1 @@
+"""Measurements on a model: small functions from tensors to per-unit numbers."""

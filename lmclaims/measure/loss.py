@@ -1,0 +1,32 @@
+"""Next-token cross-entropy of a model and of the corpus's unigram distribution."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from lmclaims.measure.numerics import check_finite
+
+
+@torch.inference_mode()
+def token_losses(bridge, tokens: torch.Tensor, batch_size: int = 8) -> torch.Tensor:
+    """[n, len-1] next-token losses in nats, -log p(token[t+1] | tokens[:t+1])."""
+    out = []
+    for chunk in tokens.split(batch_size):
+        logits = bridge(chunk.to(bridge.cfg.device), return_type="logits")
+        logprobs = torch.log_softmax(logits[:, :-1].float(), dim=-1)
+        targets = chunk[:, 1:].to(logprobs.device)
+        out.append(-logprobs.gather(-1, targets[..., None])[..., 0].cpu())
+    return check_finite(torch.cat(out), "model log-probabilities")
+
+
+def unigram_logprobs(token_arrays: list[np.ndarray], vocab_size: int) -> np.ndarray:
+    """log p(token) from counts with add-one smoothing over the model's vocabulary."""
+    counts = np.bincount(np.concatenate(token_arrays), minlength=vocab_size)[:vocab_size]
+    counts = counts.astype(np.float64) + 1.0
+    return np.log(counts / counts.sum())
+
+
+def unigram_losses(tokens: torch.Tensor, logprobs: np.ndarray) -> np.ndarray:
+    """[n, len-1] unigram cross-entropies of the same targets the model predicts."""
+    return -logprobs[tokens[:, 1:].numpy()]

@@ -1,0 +1,1 @@
+"""Perturbing one activation and measuring how much the model's output changes."""

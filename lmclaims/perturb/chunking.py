@@ -1,0 +1,26 @@
+"""How many perturbed rows fit in one batch, from the device's free memory."""
+
+from __future__ import annotations
+
+import torch
+
+MAX_ROWS = 512  # larger batches stop paying off on CPU and only add latency
+MEMORY_SHARE = 0.25  # of the currently free memory, leaving room for other workers
+
+
+def free_bytes(device: torch.device) -> int:
+    if device.type == "cuda":
+        free, _total = torch.cuda.mem_get_info(device)
+        return int(free)
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def rows_per_chunk(device: torch.device, bytes_per_row: int, cap: int = MAX_ROWS) -> int:
+    """Rows whose working memory fits in a share of the free memory (at least 1)."""
+    return max(1, min(cap, int(free_bytes(device) * MEMORY_SHARE) // max(1, bytes_per_row)))
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower()

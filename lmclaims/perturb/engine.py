@@ -1,0 +1,148 @@
+"""The perturbation engine: compute only what a perturbation of the last position changes.
+
+A perturbation of the last position's residual at block l cannot change earlier
+positions, so each prompt's prefix (its keys and values) is computed once and
+reused for every perturbation of that prompt; only the last token is run, and the
+run stops at the read layer when the metric needs no logits. Everything goes
+through the TransformerBridge and its hooks; the prefix is the Hugging Face cache
+the bridge hands back.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+
+from lmclaims.measure.numerics import check_finite
+from lmclaims.perturb.chunking import is_out_of_memory, rows_per_chunk
+
+Metric = Literal["kl", "l2"]
+
+
+class _ReadDone(Exception):
+    """Raised by the read hook to stop the forward pass once the read layer is reached."""
+
+
+@dataclass
+class Readout:
+    """Where the output is read: the next-token log-probabilities, or a residual layer."""
+
+    metric: Metric
+    read_layer: int | None = None  # for l2: blocks.{read_layer}.hook_resid_post
+
+    @property
+    def hook(self) -> str | None:
+        return None if self.metric == "kl" else f"blocks.{self.read_layer}.hook_resid_post"
+
+
+def output_distance(metric: Metric, ref: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """[B] KL(P_ref || P_out) in nats from log-probs, or ||out - ref|| / ||ref|| for residuals."""
+    if metric == "kl":
+        return (ref.exp() * (ref - out)).sum(-1).clamp_min(0.0)
+    return (out - ref).norm(dim=-1) / ref.norm(dim=-1)
+
+
+@dataclass
+class PerturbationEngine:
+    """Output of many prompts, each with its last-position residual at one layer replaced."""
+
+    bridge: object
+    prompts: torch.Tensor  # [P, len] token ids, all the same length
+    write_layer: int  # perturb blocks.{write_layer}.hook_resid_pre at the last position
+    readout: Readout
+    max_rows: int | None = None  # cap on rows per chunk (None: from free memory)
+    stats: dict = field(default_factory=lambda: {"rows": 0, "chunks": 0, "oom_retries": 0})
+
+    def __post_init__(self) -> None:
+        self.device = torch.device(self.bridge.cfg.device)
+        self.write_hook = f"blocks.{self.write_layer}.hook_resid_pre"
+        with torch.inference_mode():
+            prefix = self.prompts[:, :-1].to(self.device)
+            _, self.cache = self.bridge(prefix, return_type="logits_and_cache", use_cache=True)
+        self.last_tokens = self.prompts[:, -1:].to(self.device)
+        self.clean_acts = self._clean_activations()
+
+    def _clean_activations(self) -> torch.Tensor:
+        """[P, d] the unperturbed residual at the write hook, last position."""
+        captured = []
+        def grab(act, hook):
+            captured.append(act[:, -1].detach().clone())
+        rows = torch.arange(len(self.prompts), device=self.device)
+        self._run(rows, [(self.write_hook, grab)])
+        return check_finite(torch.cat(captured), f"activations at {self.write_hook}")
+
+    def _cache_for(self, rows: torch.Tensor):
+        """A cache holding the prefixes of `rows`, sharing tensors with the stored one."""
+        cache = copy.copy(self.cache)
+        cache.layers = [copy.copy(layer) for layer in self.cache.layers]
+        cache.batch_select_indices(rows)
+        return cache
+
+    @torch.inference_mode()
+    def _run(self, rows: torch.Tensor, hooks: list) -> torch.Tensor | None:
+        """Run the last token of `rows` through the model with `hooks`; read the output."""
+        read = {}
+        def read_resid(act, hook):
+            read["out"] = act[:, -1].float()
+            raise _ReadDone
+        if self.readout.hook is not None:
+            hooks = [*hooks, (self.readout.hook, read_resid)]
+        with self.bridge.hooks(fwd_hooks=hooks):
+            try:
+                logits = self.bridge(self.last_tokens[rows], return_type="logits",
+                                     past_key_values=self._cache_for(rows))
+                read["out"] = torch.log_softmax(logits[:, -1].float(), dim=-1)
+            except _ReadDone:
+                pass
+        return read.get("out")
+
+    def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """[B, out] log-probs (kl) or read-layer residuals (l2) with the write residual = acts."""
+        def replace(act, hook):
+            act = act.clone()
+            act[:, -1] = acts_now.to(act.dtype)
+            return act
+        acts_now = acts.to(self.device)
+        return check_finite(self._run(rows.to(self.device), [(self.write_hook, replace)]),
+                            "model outputs under perturbation")
+
+    def bytes_per_row(self) -> int:
+        kv = sum(layer.keys.numel() + layer.values.numel() for layer in self.cache.layers)
+        per_prompt_kv = 4 * kv // max(1, len(self.prompts))
+        width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
+        return 2 * per_prompt_kv + 16 * width + 64 * self.bridge.cfg.d_model
+
+    def path_changes(self, prompt_idx: torch.Tensor, bases: torch.Tensor,
+                     directions: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+        """[N, S] output change along base + t * direction, against t = sizes[0] (0), chunked by path."""
+        n_steps = len(sizes)
+        paths_per_chunk = max(1, (self.max_rows or rows_per_chunk(self.device, self.bytes_per_row()))
+                              // n_steps)
+        out, start = [], 0
+        while start < len(bases):
+            stop = min(start + paths_per_chunk, len(bases))
+            try:
+                out.append(self._path_chunk(prompt_idx[start:stop], bases[start:stop],
+                                            directions[start:stop], sizes))
+            except RuntimeError as exc:
+                if not is_out_of_memory(exc) or paths_per_chunk == 1:
+                    raise
+                self.stats["oom_retries"] += 1
+                paths_per_chunk = max(1, paths_per_chunk // 2)
+                if self.device.type == "cuda":
+                    torch.cuda.empty_cache()
+                continue
+            start = stop
+        return torch.cat(out)
+
+    def _path_chunk(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
+        k, s = len(bases), len(sizes)
+        acts = bases[:, None, :] + sizes[None, :, None].to(bases) * directions[:, None, :]
+        rows = prompt_idx.repeat_interleave(s)
+        outs = self.outputs(rows, acts.reshape(k * s, -1)).reshape(k, s, -1)
+        self.stats["rows"] += k * s
+        self.stats["chunks"] += 1
+        return output_distance(self.readout.metric, outs[:, :1], outs).cpu()

@@ -1,0 +1,1 @@
+"""The pytest plugin: options, the `claim` marker and fixture, and the claims report."""

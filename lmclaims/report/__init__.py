@@ -1,0 +1,1 @@
+"""Turning claim records into the markdown and JSON claims report."""

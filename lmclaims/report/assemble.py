@@ -1,0 +1,76 @@
+"""From raw records and test outcomes to the report's data: verdicts, Holm, header."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from importlib import metadata
+from typing import Any
+
+from lmclaims.stats.multiplicity import final_verdict, holm
+
+NOT_RUN = "did not run: the session was interrupted, timed out, or its worker died"
+LIBRARIES = ("lmclaims", "torch", "transformer-lens", "transformers", "scipy", "numpy", "datasets")
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _is_claim(nodeid: str, records: dict, claim_files: set[str]) -> bool:
+    return nodeid in records or nodeid.split("::")[0] in claim_files or nodeid.startswith("claims/")
+
+
+def _verdict(record: dict, outcome: dict | None) -> tuple[str, str]:
+    """The raw verdict and its one-line reason, from the record and the test's outcome."""
+    result = record.get("result")
+    if outcome is None:
+        return "error", NOT_RUN
+    if outcome["outcome"] == "skipped" and "expected" not in outcome:
+        return "n/a", outcome.get("reason", "skipped")
+    if result:
+        return result["verdict"], record.get("message", "")
+    if outcome["outcome"] == "failed" or "expected" in outcome:
+        return "error", outcome.get("reason", "failed before recording a verdict")
+    return "error", "the test finished without recording a verdict (claim.conclude was not called)"
+
+
+def _claim_entry(nodeid: str, record: dict, outcome: dict | None) -> dict[str, Any]:
+    verdict, reason = _verdict(record, outcome)
+    result = record.get("result") or {}
+    return {
+        "id": record.get("id", nodeid.split("::")[-1]), "nodeid": nodeid,
+        "params": record.get("params", {}), "verdict": verdict, "verdict_raw": verdict,
+        "statement": record.get("statement", ""), "source": record.get("source", ""),
+        "estimate": result.get("estimate"), "ci_low": result.get("ci_low"),
+        "ci_high": result.get("ci_high"), "n": result.get("n"), "p_value": result.get("p_value"),
+        "p_adjusted": None, "mde": result.get("mde"), "ci_method": result.get("ci_method"),
+        "spec": record.get("spec"), "reason": reason, "note": "",
+        "expected": (outcome or {}).get("expected"), "figures": record.get("figures", []),
+        "details": record.get("details", {}), "seed": record.get("seed"),
+        "duration": (outcome or {}).get("duration"),
+    }
+
+
+def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
+             interrupted: bool) -> dict[str, Any]:
+    """The report as plain data: {"run": header, "claims": [...]} with Holm-adjusted verdicts."""
+    claim_files = {n.split("::")[0] for n in records}
+    nodeids = [n for n in dict.fromkeys([*expected, *records, *outcomes])
+               if _is_claim(n, records, claim_files)]
+    claims = [_claim_entry(n, records.get(n, {}), outcomes.get(n)) for n in nodeids]
+    tested = [c for c in claims if c["verdict"] in ("holds", "contradicted", "inconclusive")]
+    for entry, p_adj in zip(tested, holm([c["p_value"] for c in tested])):
+        entry["p_adjusted"] = p_adj
+        alpha = (entry["spec"] or {}).get("alpha", 0.025)
+        entry["verdict"], entry["note"] = final_verdict(entry["verdict_raw"], p_adj, alpha)
+    run = {**header, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+           "libraries": library_versions(), "interrupted": interrupted,
+           "claims_total": len(claims)}
+    return {"run": run, "claims": claims}

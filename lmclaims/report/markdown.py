@@ -1,0 +1,87 @@
+"""Render the report's data as GitHub-flavoured markdown (pure: data in, text out)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from lmclaims.report import fmt
+from lmclaims.report.escape import code, md
+
+VERDICTS = ("holds", "contradicted", "inconclusive", "n/a", "error")
+BADGE = {"holds": "✅ holds", "contradicted": "❌ contradicted", "inconclusive": "➖ inconclusive",
+         "n/a": "⏭ n/a", "error": "⚠️ error"}
+
+
+def verdict_counts(claims: list[dict]) -> str:
+    counts = Counter(c["verdict"] for c in claims)
+    return " · ".join(f"{counts.get(v, 0)} {v}" for v in VERDICTS) + f" ({len(claims)} claims)"
+
+
+def summary_table(claims: list[dict]) -> list[str]:
+    lines = ["| claim | parameters | verdict | estimate [95% CI] | n | p | p (Holm) | MDE |",
+             "|---|---|---|---|---|---|---|---|"]
+    for c in claims:
+        verdict = BADGE[c["verdict"]] + (" (expected)" if c.get("expected") else "")
+        lines.append(f"| {code(c['id'])} | {md(fmt.params(c))} | {verdict} | {fmt.estimate(c)} "
+                     f"| {c.get('n') or '–'} | {fmt.p(c.get('p_value'))} | "
+                     f"{fmt.p(c.get('p_adjusted'))} | {fmt.num(c.get('mde'))} |")
+    return lines
+
+
+def _kv_table(rows: dict, head: tuple[str, str] = ("", "")) -> list[str]:
+    lines = [f"| {head[0]} | {head[1]} |", "|---|---|"]
+    for key, value in _flatten(rows):
+        shown = fmt.num(value) if isinstance(value, float) else md(value)
+        lines.append(f"| {md(key)} | {shown} |")
+    return lines
+
+
+def _flatten(rows: dict, prefix: str = ""):
+    for key, value in rows.items():
+        if isinstance(value, dict) and key != "thresholds":
+            yield from _flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, dict):
+            for name, th in value.items():
+                yield f"threshold {name}", f"{th.get('value')} ({th.get('why')})"
+        else:
+            yield f"{prefix}{key}", value
+
+
+def claim_section(c: dict) -> list[str]:
+    lines = [f"### {code(c['id'])} {md(fmt.params(c)) if c.get('params') else ''}".rstrip(), "",
+             f"> {md(c.get('statement', ''), 1000)}", "",
+             f"Source: {md(c.get('source', ''), 1000)}", "",
+             f"**Verdict: {BADGE[c['verdict']]}**: {md(c.get('reason', ''), 1000)}"]
+    if c.get("note"):
+        lines += ["", f"Note: {md(c['note'])}"]
+    if c.get("expected"):
+        lines += ["", f"Expected not to hold on this model: {md(c['expected'])}"]
+    if c.get("ci_method") and not c["ci_method"].startswith("BCa"):
+        lines += ["", f"Interval: {md(c['ci_method'])}"]
+    if c.get("spec"):
+        lines += ["", "<details><summary>Pre-registered protocol</summary>", "",
+                  *_kv_table(c["spec"], ("field", "declared")), "", "</details>"]
+    if c.get("details"):
+        lines += ["", *_kv_table(c["details"], ("measured", "value"))]
+    for fig in c.get("figures", []):
+        lines += ["", f"![{md(fig['title'])}]({fig['path']})"]
+    return lines + [""]
+
+
+def render(data: dict, changes: list[str] | None = None) -> str:
+    run, claims = data["run"], data["claims"]
+    model = run.get("model", {})
+    lines = [f"# Claims report: {md(model.get('label', run.get('model_requested', '?')))}", "",
+             f"**{verdict_counts(claims)}**", ""]
+    if changes:
+        lines += changes + [""]
+    if run.get("interrupted"):
+        lines += ["⚠️ The run was interrupted: claims that did not finish are listed as errors.", ""]
+    lines += ["## Summary", "", *summary_table(claims), "",
+              "Verdicts use Holm-adjusted p-values across all claims of this run; "
+              "MDE is the smallest effect detectable with power 0.8 at this sample size.", "",
+              "<details><summary>Run</summary>", "", *_kv_table(run, ("", "")), "", "</details>", "",
+              "## Claims", ""]
+    for c in claims:
+        lines += claim_section(c)
+    return "\n".join(lines)

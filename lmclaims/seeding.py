@@ -1,0 +1,27 @@
+"""Per-test random streams derived from the run seed and the test's node id.
+
+`zlib.crc32` is stable across processes (Python's `hash()` is salted), so a test
+draws the same numbers under `-n 0` and `-n 4`.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import torch
+
+
+def test_seed(run_seed: int, nodeid: str) -> int:
+    """A 32-bit seed for one test, from the run seed and its node id."""
+    return zlib.crc32(f"{run_seed}:{nodeid}".encode())
+
+
+def numpy_rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def torch_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
+    gen = torch.Generator(device=device)
+    gen.manual_seed(seed)
+    return gen
