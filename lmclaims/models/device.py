@@ -36,5 +36,6 @@ def choose_device(requested: str, worker_id: str | None, cuda_count: int | None 
 
 def cpu_threads(n_workers: int, cores: int | None = None) -> int:
     """Threads per worker so that all workers together use the cores once, not more."""
-    cores = cores or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, (cores or 1) // max(1, n_workers))

@@ -2,13 +2,15 @@
 
 Model names, token strings, prompt excerpts and exception messages come from
 places nobody here controls; escaped, `<img src=x>`, a table-breaking `|` or a
-`[link](...)` render as the characters they are.
+`[link](...)` render as the characters they are, and `$5 ... $10` in a news
+excerpt does not turn into GitHub math.
 """
 
 from __future__ import annotations
 
 _MD_SPECIAL = "\\`*_{}[]()#+!|~>"
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+         "$": "&#36;"}  # GitHub renders $...$ as math; a backslash does not stop it outside math
 
 
 def md(text: object, limit: int = 400) -> str:

@@ -1,0 +1,6 @@
+"""`python -m lmclaims compare ...`: the same as the `lmclaims` script."""
+
+from lmclaims.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

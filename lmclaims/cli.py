@@ -1,0 +1,62 @@
+"""The `lmclaims` command: `lmclaims compare A.json B.json ... [-o OUT.md]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lmclaims.report.compare import ReportError, load_report, render_comparison
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lmclaims", description="Tools for reading claims reports (run the claims with pytest).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    compare = commands.add_parser(
+        "compare", help="compare claims.json reports: one row per claim, one column per run",
+        description="Write a markdown matrix of verdicts, estimates and intervals; verdicts that "
+                    "differ from the first report's are flagged, and so are protocol differences.")
+    compare.add_argument("reports", nargs="+", metavar="REPORT.json",
+                         help="claims.json files; the first is the reference column")
+    compare.add_argument("-o", "--output", metavar="OUT.md",
+                         help="write the markdown here instead of to standard output")
+    return parser
+
+
+def run_compare(paths: list[str], output: str | None) -> int:
+    """Load the reports, render the matrix, write it; one-line errors, exit code 2."""
+    try:
+        reports = [load_report(p) for p in paths]
+    except ReportError as exc:
+        print(f"lmclaims compare: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = render_comparison(reports, paths)
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    from lmclaims.report.write import atomic_write  # imports pytest: only when writing a file
+
+    try:
+        atomic_write(Path(output), text)
+    except OSError as exc:
+        print(f"lmclaims compare: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"comparison of {len(reports)} reports written to {output}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `lmclaims` script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed usage or help
+        return int(exc.code or 0)
+    return run_compare(args.reports, args.output)  # the only command so far
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
