@@ -10,7 +10,7 @@ import pytest
 
 from lmclaims.plugin.expectations import apply_expectations
 
-pytest_plugins = ["fixtures.models", "fixtures.data"]
+pytest_plugins = ["fixtures.models", "fixtures.data", "fixtures.perturbations"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
