@@ -44,8 +44,8 @@ by_metric = pytest.mark.parametrize("metric", METRICS)
                    statement="Perturbing a real activation in random directions changes the output "
                              "less, for longer, than perturbing a synthetic activation with the same "
                              "mean and covariance.")
-@by_depth
 @by_metric
+@by_depth
 def test_real_wider_than_synthetic(claim, model, plateau, depth, metric, profile):
     """Real bases keep the output unchanged for longer than Gaussian-sampled bases."""
     decide_comparison(claim, plateau(depth, metric, profile), PLATEAU, THRESHOLDS[metric])
@@ -54,8 +54,8 @@ def test_real_wider_than_synthetic(claim, model, plateau, depth, metric, profile
 @pytest.mark.claim("directions.toward_real_more_sensitive", source=SEED_REPORT, requires=("residual",),
                    statement="From a real activation, moving toward another real activation changes "
                              "the output earlier than moving toward a covariance-matched random point.")
-@by_depth
 @by_metric
+@by_depth
 def test_toward_real_more_sensitive(claim, model, plateau, depth, metric, profile):
     """Paths toward real activations reach their steepest change earlier."""
     decide_comparison(claim, plateau(depth, metric, profile), TOWARD_REAL, THRESHOLDS[metric])
@@ -64,8 +64,8 @@ def test_toward_real_more_sensitive(claim, model, plateau, depth, metric, profil
 @pytest.mark.claim("directions.isotropic_less_sensitive", source=SEED_REPORT, requires=("residual",),
                    statement="Isotropic random directions are less sensitive than covariance-matched "
                              "random directions of the same length.")
-@by_depth
 @by_metric
+@by_depth
 def test_isotropic_less_sensitive(claim, model, plateau, depth, metric, profile):
     """Isotropic directions cross the threshold later than covariance-matched ones."""
     decide_comparison(claim, plateau(depth, metric, profile), ISOTROPIC, THRESHOLDS[metric])
@@ -75,8 +75,8 @@ def test_isotropic_less_sensitive(claim, model, plateau, depth, metric, profile)
                    source="Lee & Heimersheim 2024, arXiv 2410.12555",
                    statement="With baselines that do not involve the base activation, real-difference "
                              "directions are still more sensitive than covariance-random differences.")
-@by_depth
 @by_metric
+@by_depth
 def test_improved_baseline(claim, model, plateau, depth, metric, profile):
     """Differences of real activations cross the threshold earlier than differences of samples."""
     decide_comparison(claim, plateau(depth, metric, profile), IMPROVED, THRESHOLDS[metric])

@@ -30,20 +30,41 @@ def copy_losses(losses: torch.Tensor, length: int, offset: int) -> tuple[np.ndar
     return first.mean(1).numpy(), second.mean(1).numpy()
 
 
+class _BodyDone(Exception):
+    """Raised at the final norm: the attention patterns are read, the logits are not needed."""
+
+
 @torch.inference_mode()
+def attention_patterns(bridge, tokens: torch.Tensor) -> list[torch.Tensor]:
+    """Per layer [batch, head, query, key] attention patterns, without computing the logits."""
+    n_layers = int(bridge.cfg.n_layers)
+    patterns: dict[int, torch.Tensor] = {}
+    def grab(layer):
+        def hook(act, hook):
+            patterns[layer] = act.float()
+        return hook
+    def stop(act, hook):
+        raise _BodyDone
+    hooks = [(f"blocks.{i}.attn.hook_pattern", grab(i)) for i in range(n_layers)]
+    if "ln_final.hook_in" in bridge.hook_dict:
+        hooks.append(("ln_final.hook_in", stop))
+    with bridge.hooks(fwd_hooks=hooks):
+        try:
+            bridge(tokens.to(bridge.cfg.device), return_type=None)
+        except _BodyDone:
+            pass
+    return [patterns[i] for i in range(n_layers)]
+
+
 def induction_scores(bridge, tokens: torch.Tensor, length: int, offset: int,
                      batch_size: int = 8) -> np.ndarray:
     """[n, layers, heads]: mean attention from each second-copy token to the token after its
     earlier occurrence (query position p attends to key p - length + 1)."""
     scores = []
-    names = [f"blocks.{i}.attn.hook_pattern" for i in range(bridge.cfg.n_layers)]
     for chunk in tokens.split(batch_size):
-        _, cache = bridge.run_with_cache(chunk.to(bridge.cfg.device), names_filter=names)
         per_layer = []
-        for name in names:
-            pattern = cache[name]  # [batch, head, query, key]
+        for pattern in attention_patterns(bridge, chunk):
             queries = torch.arange(offset + length, offset + 2 * length, device=pattern.device)
-            keys = queries - length + 1
-            per_layer.append(pattern[:, :, queries, keys].mean(-1))
-        scores.append(torch.stack(per_layer, 1).float().cpu())
+            per_layer.append(pattern[:, :, queries, queries - length + 1].mean(-1))
+        scores.append(torch.stack(per_layer, 1).cpu())
     return check_finite(torch.cat(scores), "attention patterns").numpy()

@@ -52,8 +52,8 @@ class Collector:
         self.expected: list[str] = []
         self.written: list[str] = []
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        self.expected = [i.nodeid for i in items if i.get_closest_marker("claim")]
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.expected = [i.nodeid for i in session.items if i.get_closest_marker("claim")]
 
     def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
         if not self.expected:

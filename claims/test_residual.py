@@ -1,0 +1,46 @@
+"""Directions over norms (seed comment: LayerNorm, applied each time a block reads the residual
+stream, favours meaningful directions over meaningful norms).
+
+A model trained without LayerNorm (Heimersheim 2024, arXiv 2409.13710) is where it may fail;
+a model whose blocks do not normalise their inputs is n/a.
+"""
+
+import numpy as np
+import pytest
+
+from lmclaims.data.prompts import bos_id, sample_windows
+from lmclaims.perturb.figures import curves_figure
+from lmclaims.perturb.norm_vs_direction import rescale_vs_orthogonal
+from lmclaims.perturb.plateau import write_layer_for
+from lmclaims.seeding import torch_generator
+from lmclaims.stats import ClaimSpec, Threshold, decide
+
+EPSILONS = np.array([0.0, 0.05, 0.1, 0.2, 0.3])  # perturbation size / ||x||; 0 is the reference
+MATCHED_SIZE = Threshold(0.2, "a fifth of the activation's norm: a clear KL for either kind of move, "
+                              "small enough to stay near real activations")
+PROMPT_LEN = 10
+
+
+@pytest.mark.claim(
+    "residual.direction_over_norm", requires=("residual", "normalized_block_inputs"),
+    source="Seed comment on LayerNorm and directions; Heimersheim 2024, arXiv 2409.13710",
+    statement="Rescaling a mid-depth residual activation along itself changes the output less "
+              "than an orthogonal perturbation of the same L2 size.")
+@pytest.mark.parametrize("depth", [0.25, 0.5, 0.75], ids=["early", "middle", "late"])
+def test_direction_over_norm(claim, model, corpus_tokens, depth, profile):
+    """KL after rescaling by 1.2 is smaller than KL after an orthogonal move of 0.2 ||x||."""
+    spec = ClaimSpec(
+        statistic="median KL ratio, rescale / orthogonal, at 0.2 ||x||", estimator="ratio_of_medians",
+        design="paired", null=1.0, alternative="less", n=profile.residual_prompts,
+        thresholds={"matched_size": MATCHED_SIZE},
+        reference="follows from the scale invariance of each block's input normalisation")
+    layer = write_layer_for(depth, model.n_layers)
+    claim.declare(spec, write_layer=layer, metric="kl")
+    prompts = sample_windows(corpus_tokens, spec.n, PROMPT_LEN, claim.rng, prepend=bos_id(model.tokenizer))
+    kl = rescale_vs_orthogonal(model.bridge, prompts, layer, EPSILONS, torch_generator(claim.seed))
+    at = int(np.flatnonzero(EPSILONS == MATCHED_SIZE.value)[0])
+    curves_figure(claim.figure_path("kl"), EPSILONS, kl, 0.0, "KL(P_clean || P_perturbed), nats",
+                  f"{claim.model_label}, block {layer}: size as a fraction of ||x||")
+    claim.note(median_kl={name: float(np.median(v[:, at])) for name, v in kl.items()})
+    claim.conclude(decide(spec, kl["rescale"][:, at], kl["orthogonal"][:, at], rng=claim.rng,
+                          n_resamples=profile.n_resamples))
