@@ -11,6 +11,7 @@ the bridge hands back.
 from __future__ import annotations
 
 import copy
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -46,8 +47,8 @@ def output_distance(metric: Metric, ref: torch.Tensor, out: torch.Tensor) -> tor
 
 
 @dataclass
-class PerturbationEngine:
-    """Output of many prompts, each with its last-position residual at one layer replaced."""
+class _PathSweeper(ABC):
+    """Output change along many straight paths, chunked to fit in memory."""
 
     bridge: object
     prompts: torch.Tensor  # [P, len] token ids, all the same length
@@ -59,6 +60,61 @@ class PerturbationEngine:
     def __post_init__(self) -> None:
         self.device = torch.device(self.bridge.cfg.device)
         self.write_hook = f"blocks.{self.write_layer}.hook_resid_pre"
+
+    @abstractmethod
+    def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """[B, out] log-probs (kl) or read-layer residuals (l2) with the write residual = acts."""
+
+    def bytes_per_row(self) -> int:
+        width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
+        return 16 * width + 64 * self.bridge.cfg.d_model * self.prompts.shape[1]
+
+    def path_changes(self, prompt_idx: torch.Tensor, bases: torch.Tensor,
+                     directions: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+        """[N, S] output change along base + t * direction against t = sizes[0] (0), chunked by path."""
+        n_steps = len(sizes)
+        budget = self.max_rows or rows_per_chunk(self.device, self.bytes_per_row())
+        paths_per_chunk = max(1, budget // n_steps)
+        out, start = [], 0
+        while start < len(bases):
+            stop = min(start + paths_per_chunk, len(bases))
+            try:
+                out.append(self._path_chunk(prompt_idx[start:stop], bases[start:stop],
+                                            directions[start:stop], sizes))
+            except RuntimeError as exc:
+                if not is_out_of_memory(exc) or paths_per_chunk == 1:
+                    raise
+                self.stats["oom_retries"] += 1
+                paths_per_chunk = max(1, paths_per_chunk // 2)
+                if self.device.type == "cuda":
+                    torch.cuda.empty_cache()
+                continue
+            start = stop
+        return torch.cat(out)
+
+    def _path_chunk(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
+        k, s = len(bases), len(sizes)
+        acts = bases[:, None, :] + sizes[None, :, None].to(bases) * directions[:, None, :]
+        rows = prompt_idx.repeat_interleave(s)
+        outs = self.outputs(rows, acts.reshape(k * s, -1)).reshape(k, s, -1)
+        self.stats["rows"] += k * s
+        self.stats["chunks"] += 1
+        return output_distance(self.readout.metric, outs[:, :1], outs).cpu()
+
+    def _replace_hook(self, acts: torch.Tensor):
+        def replace(act, hook):
+            act = act.clone()
+            act[:, -1] = acts.to(device=act.device, dtype=act.dtype)
+            return act
+        return replace
+
+
+@dataclass
+class PerturbationEngine(_PathSweeper):
+    """Prefix computed once per prompt; only the last token is run, up to the read layer."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         with torch.inference_mode():
             prefix = self.prompts[:, :-1].to(self.device)
             _, self.cache = self.bridge(prefix, return_type="logits_and_cache", use_cache=True)
@@ -100,14 +156,8 @@ class PerturbationEngine:
         return read.get("out")
 
     def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
-        """[B, out] log-probs (kl) or read-layer residuals (l2) with the write residual = acts."""
-        def replace(act, hook):
-            act = act.clone()
-            act[:, -1] = acts_now.to(act.dtype)
-            return act
-        acts_now = acts.to(self.device)
-        return check_finite(self._run(rows.to(self.device), [(self.write_hook, replace)]),
-                            "model outputs under perturbation")
+        out = self._run(rows.to(self.device), [(self.write_hook, self._replace_hook(acts))])
+        return check_finite(out, "model outputs under perturbation")
 
     def bytes_per_row(self) -> int:
         kv = sum(layer.keys.numel() + layer.values.numel() for layer in self.cache.layers)
@@ -115,34 +165,19 @@ class PerturbationEngine:
         width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
         return 2 * per_prompt_kv + 16 * width + 64 * self.bridge.cfg.d_model
 
-    def path_changes(self, prompt_idx: torch.Tensor, bases: torch.Tensor,
-                     directions: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
-        """[N, S] output change along base + t * direction, against t = sizes[0] (0), chunked by path."""
-        n_steps = len(sizes)
-        paths_per_chunk = max(1, (self.max_rows or rows_per_chunk(self.device, self.bytes_per_row()))
-                              // n_steps)
-        out, start = [], 0
-        while start < len(bases):
-            stop = min(start + paths_per_chunk, len(bases))
-            try:
-                out.append(self._path_chunk(prompt_idx[start:stop], bases[start:stop],
-                                            directions[start:stop], sizes))
-            except RuntimeError as exc:
-                if not is_out_of_memory(exc) or paths_per_chunk == 1:
-                    raise
-                self.stats["oom_retries"] += 1
-                paths_per_chunk = max(1, paths_per_chunk // 2)
-                if self.device.type == "cuda":
-                    torch.cuda.empty_cache()
-                continue
-            start = stop
-        return torch.cat(out)
 
-    def _path_chunk(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
-        k, s = len(bases), len(sizes)
-        acts = bases[:, None, :] + sizes[None, :, None].to(bases) * directions[:, None, :]
-        rows = prompt_idx.repeat_interleave(s)
-        outs = self.outputs(rows, acts.reshape(k * s, -1)).reshape(k, s, -1)
-        self.stats["rows"] += k * s
-        self.stats["chunks"] += 1
-        return output_distance(self.readout.metric, outs[:, :1], outs).cpu()
+@dataclass
+class FullRerun(_PathSweeper):
+    """The straightforward way of the published code: every perturbed prompt, whole, through
+    the whole model with a hook. The reference the engine is checked against."""
+
+    @torch.inference_mode()
+    def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        read = {}
+        hooks = [(self.write_hook, self._replace_hook(acts))]
+        if self.readout.hook is not None:
+            hooks.append((self.readout.hook, lambda act, hook: read.update(out=act[:, -1].float())))
+        logits = self.bridge.run_with_hooks(self.prompts[rows].to(self.device), fwd_hooks=hooks,
+                                            return_type="logits")
+        out = read["out"] if self.readout.hook else torch.log_softmax(logits[:, -1].float(), dim=-1)
+        return check_finite(out, "model outputs under perturbation")

@@ -1,0 +1,100 @@
+"""Benchmark: the perturbation engine against full re-runs, on the same sweep.
+
+    python benchmarks/perturbation_sweep.py --prompt-len 10
+    python benchmarks/perturbation_sweep.py --prompt-len 128 --metric kl --device cuda
+
+Prints the figures behind the result, then as its last line
+`speedup=<full re-run time / engine time> max_abs_diff=<largest |difference| of f(t)>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+
+import numpy as np
+import torch
+
+from lmclaims.data.corpus import load_corpus
+from lmclaims.data.prompts import bos_id, sample_windows, tokenize_documents
+from lmclaims.models.device import choose_device
+from lmclaims.models.loader import load_model
+from lmclaims.models.spec import parse_model
+from lmclaims.perturb.engine import FullRerun, PerturbationEngine, Readout
+
+
+def arguments(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--prompt-len", type=int, default=10, help="tokens per prompt, BOS included")
+    p.add_argument("--device", default="auto", help="auto|cpu|cuda|cuda:N")
+    p.add_argument("--model", default="gemma-3-270m")
+    p.add_argument("--metric", choices=["kl", "l2"], default="kl")
+    p.add_argument("--depth", type=float, default=0.1, help="relative depth of the writing layer")
+    p.add_argument("--paths", type=int, default=16, help="perturbation paths (one per prompt)")
+    p.add_argument("--steps", type=int, default=8, help="sizes per path")
+    p.add_argument("--scale-paths", type=int, default=4,
+                   help="the engine is also run on this many times more paths, to show memory stays bounded")
+    return p.parse_args(argv)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(sweeper, args_) -> tuple[torch.Tensor, float]:
+    if sweeper.device.type == "cuda":
+        torch.cuda.synchronize(sweeper.device)
+    start = time.perf_counter()
+    out = sweeper.path_changes(*args_)
+    if sweeper.device.type == "cuda":
+        torch.cuda.synchronize(sweeper.device)
+    return out, time.perf_counter() - start
+
+
+def sweep_inputs(engine: PerturbationEngine, n: int, steps: int, seed: int = 0):
+    gen = torch.Generator().manual_seed(seed)
+    base = engine.clean_acts[torch.arange(n) % len(engine.clean_acts)].cpu()
+    direction = torch.randn(base.shape, generator=gen)
+    direction /= direction.norm(dim=-1, keepdim=True)
+    sizes = torch.linspace(0, 0.3, steps) * float(base.norm(dim=-1).median())
+    return torch.arange(n) % len(engine.clean_acts), base, direction, sizes
+
+
+def main(argv=None) -> int:
+    args = arguments(argv)
+    device = choose_device(args.device, None)
+    if device.type == "cpu":
+        torch.set_num_threads(torch.get_num_threads())
+    model = load_model(parse_model(args.model), device)
+    corpus = load_corpus("bbc-news")
+    tokens = tokenize_documents(model.tokenizer, corpus.documents[:600])
+    prompts = sample_windows(tokens, args.paths * args.scale_paths, args.prompt_len,
+                             np.random.default_rng(0), prepend=bos_id(model.tokenizer))
+    layer = int(round(args.depth * (model.n_layers - 1)))
+    readout = Readout(args.metric, model.n_layers - 1)
+    engine = PerturbationEngine(model.bridge, prompts, layer, readout)
+    small = sweep_inputs(engine, args.paths, args.steps)
+    engine.path_changes(*sweep_inputs(engine, 2, args.steps))  # warm-up
+    fast, t_engine = timed(engine, small)
+    rss_small = peak_rss_mib()
+    _, t_large = timed(engine, sweep_inputs(engine, args.paths * args.scale_paths, args.steps))
+    rss_large = peak_rss_mib()
+    reference = FullRerun(model.bridge, prompts, layer, readout)
+    slow, t_full = timed(reference, small)
+    rows = args.paths * args.steps
+    print(f"model={model.spec.label} device={device} threads={torch.get_num_threads()} "
+          f"metric={args.metric} write_layer={layer} read={'logits' if args.metric == 'kl' else f'blocks.{readout.read_layer}.hook_resid_post'}")
+    print(f"prompt_len={args.prompt_len} perturbations={rows} ({args.paths} paths x {args.steps} sizes)")
+    print(f"full_rerun_s={t_full:.3f} ({rows / t_full:.1f} perturbations/s)")
+    print(f"engine_s={t_engine:.3f} ({rows / t_engine:.1f} perturbations/s); "
+          f"{args.scale_paths}x the paths: {t_large:.3f} s")
+    print(f"peak_rss_mib after engine={rss_small:.0f}, after {args.scale_paths}x paths={rss_large:.0f}"
+          + (f", cuda_peak_mib={torch.cuda.max_memory_allocated(device) / 2**20:.0f}" if device.type == "cuda" else ""))
+    print(f"speedup={t_full / t_engine:.2f} max_abs_diff={float((fast - slow).abs().max()):.3g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The perturbation engine gives the numbers of a plain full re-run with a hook."""
+
+import pytest
+import torch
+
+from lmclaims.models.tiny import tiny_model
+from lmclaims.perturb.engine import FullRerun, PerturbationEngine, Readout, output_distance
+
+# float32: the prefix cache changes the order of some reductions, nothing else
+TOLERANCE = {"kl": 1e-4, "l2": 1e-4}
+
+
+def _paths(engine, n_steps=5, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    base = engine.clean_acts
+    direction = torch.randn(base.shape, generator=gen)
+    direction = direction / direction.norm(dim=-1, keepdim=True)
+    sizes = torch.linspace(0, 1, n_steps) * base.norm(dim=-1).median()
+    return torch.arange(len(base)), base, direction, sizes
+
+
+@pytest.fixture(scope="module", params=["gpt2", "gemma3", "llama"])
+def tiny(request):
+    return tiny_model(request.param, layers=4, seed=1)
+
+
+@pytest.mark.parametrize("metric", ["kl", "l2"])
+@pytest.mark.parametrize("write_layer", [0, 2])
+def test_engine_matches_full_rerun_on_tiny_models(tiny, metric, write_layer):
+    """Same output change along every path as re-running the whole prompt, to 1e-4."""
+    prompts = torch.randint(3, 512, (6, 9), generator=torch.Generator().manual_seed(2))
+    readout = Readout(metric, tiny.n_layers - 1)
+    engine = PerturbationEngine(tiny.bridge, prompts, write_layer, readout, max_rows=7)
+    reference = FullRerun(tiny.bridge, prompts, write_layer, readout, max_rows=7)
+    args = _paths(engine)
+    fast, slow = engine.path_changes(*args), reference.path_changes(*args)
+    assert fast.shape == (6, 5)
+    assert torch.allclose(fast, slow, atol=TOLERANCE[metric], rtol=1e-4), (fast - slow).abs().max()
+    assert engine.stats["chunks"] > 1  # chunking was exercised
+
+
+def test_clean_activations_match_run_with_cache(tiny):
+    """The engine's unperturbed activations are the ones run_with_cache reports."""
+    prompts = torch.randint(3, 512, (4, 7), generator=torch.Generator().manual_seed(3))
+    engine = PerturbationEngine(tiny.bridge, prompts, 1, Readout("kl"))
+    _, cache = tiny.bridge.run_with_cache(prompts, names_filter=["blocks.1.hook_resid_pre"])
+    assert torch.allclose(engine.clean_acts, cache["blocks.1.hook_resid_pre"][:, -1], atol=1e-5)
+
+
+def test_output_distance_is_zero_at_reference_and_positive_elsewhere():
+    """KL and relative L2 vanish for identical outputs and are positive for different ones."""
+    logp = torch.log_softmax(torch.randn(3, 10), -1)
+    assert torch.allclose(output_distance("kl", logp, logp), torch.zeros(3), atol=1e-6)
+    assert (output_distance("kl", logp, logp.roll(1, -1)) > 0).all()
+    resid = torch.randn(3, 8)
+    assert torch.allclose(output_distance("l2", resid, 2 * resid), torch.ones(3))
