@@ -1,4 +1,4 @@
-"""`python -m lmclaims compare ...`: the same as the `lmclaims` script."""
+"""`python -m lmclaims compare|prepare ...`: the same as the `lmclaims` script."""
 
 from lmclaims.cli import main
 

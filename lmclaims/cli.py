@@ -1,4 +1,4 @@
-"""The `lmclaims` command: `lmclaims compare A.json B.json ... [-o OUT.md]`."""
+"""The `lmclaims` command: `lmclaims compare A.json B.json ... [-o OUT.md]`, `lmclaims prepare`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,26 @@ def build_parser() -> argparse.ArgumentParser:
                          help="claims.json files; the first is the reference column")
     compare.add_argument("-o", "--output", metavar="OUT.md",
                          help="write the markdown here instead of to standard output")
+    commands.add_parser(
+        "prepare", help="convert the embedded default model once for this machine (cached)",
+        description="Dequantize the embedded Gemma 3 270M to an fp32 safetensors copy in the user "
+                    "cache (LMCLAIMS_CACHE, else ~/.cache/lmclaims), and check the embedded corpus.")
     return parser
+
+
+def run_prepare() -> int:
+    """Convert the embedded model if needed and load the embedded corpus; print what is ready."""
+    import time
+
+    from lmclaims.data.corpus import EMBEDDED_CORPUS, load_corpus
+    from lmclaims.models.embedded import embedded_model_dir
+
+    start = time.perf_counter()
+    folder = embedded_model_dir()
+    print(f"embedded model ready: {folder} ({time.perf_counter() - start:.0f} s)")
+    corpus = load_corpus(EMBEDDED_CORPUS)
+    print(f"embedded corpus ready: {corpus.source}, {len(corpus.documents)} documents")
+    return 0
 
 
 def run_compare(paths: list[str], output: str | None) -> int:
@@ -55,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed usage or help
         return int(exc.code or 0)
-    return run_compare(args.reports, args.output)  # the only command so far
+    if args.command == "prepare":
+        return run_prepare()
+    return run_compare(args.reports, args.output)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,13 @@ def _load_files(files: list[Path], errors: str) -> list[str]:
     return list(ds["text"])
 
 
+def _unicode_error(exc: BaseException | None) -> UnicodeDecodeError | None:
+    """The UnicodeDecodeError behind an exception, if any, following its causes."""
+    while exc is not None and not isinstance(exc, UnicodeDecodeError):
+        exc = exc.__cause__ or exc.__context__
+    return exc
+
+
 def load_corpus(name: str) -> Corpus:
     """Documents of `name`: 'bbc-news', a local text file or folder, or a hub dataset name."""
     if name == EMBEDDED_CORPUS:
@@ -53,9 +60,12 @@ def load_corpus(name: str) -> Corpus:
             raise UserInputError(f"--dataset {name!r}: no text files (*.txt, *.md) found there")
         try:
             docs = _load_files(files, errors="strict")
-        except UnicodeDecodeError as exc:
-            raise UserInputError(f"--dataset {name!r}: a file is not valid UTF-8 ({exc.reason} at "
-                                 f"byte {exc.start}); re-encode it as UTF-8") from None
+        except Exception as exc:  # datasets wraps the decoding error in its own
+            bad = _unicode_error(exc)
+            if bad is None:
+                raise
+            raise UserInputError(f"--dataset {name!r}: a file is not valid UTF-8 ({bad.reason} at "
+                                 f"byte {bad.start}); re-encode it as UTF-8") from None
         source = f"local text: {path} ({len(files)} files)"
     elif name.startswith(("/", "./", "../", "~")):
         raise UserInputError(f"--dataset {name!r}: no such file or folder")

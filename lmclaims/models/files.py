@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from lmclaims.errors import UserInputError
@@ -40,3 +41,13 @@ def sha256_of(paths: list[Path]) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def check_remote_code(folder: Path, trusted: bool) -> None:
+    """Refuse a model folder that ships its own Python code unless it is explicitly trusted."""
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    has_code = "auto_map" in config or any(folder.glob("*.py"))
+    if has_code and not trusted:
+        raise UserInputError(
+            f"{folder} ships its own Python code (auto_map in config.json or *.py files), which "
+            f"would run when the model loads; it is not run unless you pass --trust-remote-code")

@@ -11,7 +11,7 @@ import torch
 
 from lmclaims.errors import UserInputError
 from lmclaims.models.embedded import TL_ARCHITECTURE_NAME, embedded_model_dir
-from lmclaims.models.files import check_weights, sha256_of
+from lmclaims.models.files import check_remote_code, check_weights, sha256_of
 from lmclaims.models.spec import ModelSpec
 
 
@@ -39,34 +39,33 @@ def _hf_kwargs(options: dict) -> dict:
             "trust_remote_code": bool(options.get("trust_remote_code"))}
 
 
+def _source(spec: ModelSpec, options: dict) -> tuple[Path | str, dict, dict]:
+    """(folder or name, from_pretrained kwargs, provenance), after the safety checks."""
+    kwargs = _hf_kwargs(options)
+    if spec.kind == "gguf":
+        path = Path(spec.target)
+        return path.parent, {**kwargs, "gguf_file": path.name}, {"sha256": sha256_of([path])}
+    folder = embedded_model_dir() if spec.kind == "embedded" else spec.target
+    if spec.kind == "local-dir":
+        check_remote_code(Path(folder), kwargs["trust_remote_code"])
+        kwargs["use_safetensors"] = check_weights(Path(folder), bool(options.get("allow_pickle")))
+    elif spec.kind == "named":
+        kwargs["use_safetensors"] = not options.get("allow_pickle")
+    return folder, kwargs, _provenance(spec, Path(folder))
+
+
 def _load_hf(spec: ModelSpec, options: dict) -> tuple[Any, Any, str, dict]:
     """(hf_model, tokenizer, architecture name for TransformerLens, provenance)."""
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    kwargs = _hf_kwargs(options)
-    if spec.kind == "gguf":
-        path = Path(spec.target)
-        load = {"gguf_file": path.name}
-        tokenizer = AutoTokenizer.from_pretrained(path.parent, **load)
-        source = (AutoModelForCausalLM.from_pretrained, (path.parent,), {**kwargs, **load})
-        provenance = {"sha256": sha256_of([path])}
-    else:
-        folder = embedded_model_dir() if spec.kind == "embedded" else spec.target
-        if spec.kind == "local-dir":
-            safe = check_weights(Path(folder), bool(options.get("allow_pickle")))
-            kwargs["use_safetensors"] = safe
-        elif spec.kind == "named":
-            kwargs["use_safetensors"] = not options.get("allow_pickle")
-        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=kwargs["trust_remote_code"])
-        source = (AutoModelForCausalLM.from_pretrained, (folder,), kwargs)
-        provenance = _provenance(spec, Path(folder))
+    where, kwargs, provenance = _source(spec, options)
+    plain = {k: v for k, v in kwargs.items() if k in ("gguf_file", "trust_remote_code")}
     if spec.random:
-        config = (AutoConfig.from_pretrained(source[1][0], **{k: v for k, v in source[2].items()
-                                                             if k in ("gguf_file", "trust_remote_code")}))
-        model = _random_model(config, options.get("seed", 0))
+        model = _random_model(AutoConfig.from_pretrained(where, **plain), options.get("seed", 0))
         provenance = {**provenance, "weights": f"random (torch seed {options.get('seed', 0)})"}
     else:
-        model = source[0](*source[1], **source[2])
+        model = AutoModelForCausalLM.from_pretrained(where, **kwargs)
+    tokenizer = AutoTokenizer.from_pretrained(where, **plain)
     if not getattr(model.config, "architectures", None):
         model.config.architectures = [type(model).__name__]  # GGUF configs carry none
     tl_name = TL_ARCHITECTURE_NAME if spec.kind == "embedded" else spec.target
@@ -90,6 +89,10 @@ def _provenance(spec: ModelSpec, folder: Path) -> dict:
     return {"revision": "hub default branch"}
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
 def load_model(spec: ModelSpec, device: torch.device, options: dict | None = None) -> LoadedModel:
     """Load and boot a model; errors a user can fix become one-line UserInputError."""
     from transformer_lens.model_bridge import TransformerBridge
@@ -99,15 +102,18 @@ def load_model(spec: ModelSpec, device: torch.device, options: dict | None = Non
         hf_model, tokenizer, tl_name, provenance = _load_hf(spec, options)
     except OSError as exc:
         raise UserInputError(
-            f"could not load model {spec.raw!r}: {str(exc).splitlines()[0]} (without a hub, use "
+            f"could not load model {spec.raw!r}: {_first_line(exc)} (without a hub, use "
             f"a local folder or .gguf file)") from None
+    except ValueError as exc:
+        raise UserInputError(f"{spec.raw!r} cannot be loaded as a causal language model: "
+                             f"{_first_line(exc)}") from None
     try:
         bridge = TransformerBridge.boot_transformers(
             tl_name, hf_model=hf_model, tokenizer=tokenizer, device=device)
     except (ValueError, KeyError, NotImplementedError) as exc:
         arch = (hf_model.config.architectures or ["?"])[0]
         raise UserInputError(f"TransformerLens cannot wrap {spec.raw!r} (architecture {arch}): "
-                             f"{str(exc).splitlines()[0]}") from None
+                             f"{_first_line(exc)}") from None
     bridge.eval()
     for param in bridge.parameters():
         param.requires_grad_(False)

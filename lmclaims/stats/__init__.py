@@ -1,0 +1,8 @@
+"""Statistics of claim tests: estimators, bootstrap intervals, permutation p-values, Holm."""
+
+from .estimators import ESTIMATORS
+from .inference import decide
+from .multiplicity import final_verdict, holm
+from .spec import ClaimSpec, TestResult, Threshold
+
+__all__ = ["ClaimSpec", "Threshold", "TestResult", "decide", "holm", "final_verdict", "ESTIMATORS"]

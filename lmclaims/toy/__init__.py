@@ -1,0 +1,1 @@
+"""Toy models trained from scratch in seconds: superposition in a ReLU autoencoder."""
