@@ -52,7 +52,7 @@ def test_superposition_when_sparse(claim, profile, sparsity):
     dense_spec = replace(spec, statistic="mean represented features, dense training",
                          null=m + DENSE_MARGIN.value, alternative="less")
     claim.declare(spec, n_features=CONFIG.n_features, hidden=m)
-    claim.model_label = "toy ReLU autoencoders"
+    claim.label_of_model = lambda: "toy ReLU autoencoders"
     w = train_regimes({"dense": DENSE, "sparse": sparsity}, profile.toy_seeds, CONFIG, claim.seed)
     counts = {k: count_represented(v, NORM_THRESHOLD.value) for k, v in w.items()}
     sparse = decide(spec, counts["sparse"].numpy(), rng=claim.rng, n_resamples=profile.n_resamples)

@@ -11,3 +11,7 @@ class MissingCapability(Exception):
 
 class NumericalError(Exception):
     """NaN or inf in activations, logits or statistics; the claim is `error` with this reason."""
+
+
+class ClaimTimeout(Exception):
+    """A claim ran longer than --claims-timeout; it is reported as an `error`."""

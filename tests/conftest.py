@@ -2,6 +2,8 @@
 
 import os
 
+pytest_plugins = ["pytester"]
+
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)

@@ -50,6 +50,7 @@ class Collector:
         self.outcomes: dict[str, dict[str, Any]] = {}
         self.run: dict[str, Any] = {}
         self.expected: list[str] = []
+        self.not_claims: set[str] = set()
         self.written: list[str] = []
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -65,8 +66,9 @@ class Collector:
             record = self.records.setdefault(report.nodeid, {})
             record.update({k: v for k, v in props[RECORD_KEY].items() if v not in (None, [], {}, "")})
             self.run.update(props.get(RUN_KEY, {}))
-        elif report.nodeid not in self.records and not report.failed:
-            return  # an ordinary test, not a claim
+        elif report.nodeid not in self.records and report.when != "???":
+            self.not_claims.add(report.nodeid)  # an ordinary test ("???": xdist's crashed worker)
+            return
         status = outcome_of(report)
         if status is not None and (report.when == "call" or report.nodeid not in self.outcomes
                                    or self.outcomes[report.nodeid]["outcome"] == "passed"):
@@ -76,9 +78,10 @@ class Collector:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.records and not any(n.startswith("claims/") for n in self.expected):
             return
-        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        header = self.header(session)
-        data = assemble(header, self.records, self.outcomes, self.expected, interrupted)
+        interrupted = (exitstatus == pytest.ExitCode.INTERRUPTED
+                       or bool(session.shouldstop) or bool(session.shouldfail))
+        expected = [n for n in self.expected if n not in self.not_claims]
+        data = assemble(self.header(session), self.records, self.outcomes, expected, interrupted)
         self.written = write_report(data, options.report_path(self.config), self.config)
 
     def header(self, session: pytest.Session) -> dict[str, Any]:

@@ -8,9 +8,12 @@ writes the report once, at the end of the session.
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import pytest
 
-from lmclaims.errors import MissingCapability, NumericalError, UserInputError
+from lmclaims.errors import ClaimTimeout, MissingCapability, NumericalError, UserInputError
 from lmclaims.plugin import options
 from lmclaims.plugin.collector import RECORD_KEY, RUN_KEY, Collector
 from lmclaims.plugin.recorder import Claim, ClaimMeta, ClaimNotHolding
@@ -20,7 +23,7 @@ from lmclaims.seeding import test_seed
 
 META = pytest.StashKey[ClaimMeta]()
 CLAIM = pytest.StashKey[Claim]()
-ONE_LINE_ERRORS = (ClaimNotHolding, UserInputError, MissingCapability, NumericalError)
+ONE_LINE_ERRORS = (ClaimNotHolding, UserInputError, MissingCapability, NumericalError, ClaimTimeout)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,10 +73,29 @@ def claim(request: pytest.FixtureRequest, profile) -> Claim:
         meta=item.stash[META], nodeid=item.nodeid,
         seed=test_seed(config.getoption("claims_seed"), item.nodeid), profile=profile,
         figure_dir=report_dir / "figures", report_dir=report_dir,
-        model_label=model_label(config), params=_params(item),
+        label_of_model=lambda: model_label(config), params=_params(item),
     )
     item.stash[CLAIM] = record
     return record
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """With --claims-timeout, a claim whose call outlasts it raises ClaimTimeout (Unix, main thread)."""
+    limit = item.config.getoption("claims_timeout")
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if limit is None or META not in item.stash or not usable:
+        yield
+        return
+    def on_alarm(signum, frame):
+        raise ClaimTimeout(f"{item.stash[META].id} ran longer than --claims-timeout {limit:g} s")
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.hookimpl(hookwrapper=True)

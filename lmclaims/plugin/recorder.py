@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -70,7 +70,7 @@ class Claim:
     profile: Profile
     figure_dir: Path  # absolute folder for this run's figures
     report_dir: Path  # figures are linked relative to this
-    model_label: str = "the model"
+    label_of_model: Callable[[], str] = lambda: "the model"  # read when the verdict is explained
     params: dict[str, Any] = field(default_factory=dict)
     spec: ClaimSpec | None = None
     result: TestResult | None = None
@@ -95,6 +95,10 @@ class Claim:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.figures.append({"title": name, "path": path.relative_to(self.report_dir).as_posix()})
         return path
+
+    @property
+    def model_label(self) -> str:
+        return self.label_of_model()
 
     def params_label(self) -> str:
         return ",".join(f"{k}={v}" for k, v in self.params.items()) or "-"

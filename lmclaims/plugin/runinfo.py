@@ -18,4 +18,5 @@ def set_run_info(config: pytest.Config, key: str, value: Any) -> None:
 
 
 def model_label(config: pytest.Config) -> str:
-    return config.stash[RUN_INFO].get("model", {}).get("label", config.getoption("model"))
+    """The loaded model's label, or 'the model' where this worker has loaded none."""
+    return config.stash[RUN_INFO].get("model", {}).get("label", "the model")

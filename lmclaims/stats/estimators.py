@@ -1,10 +1,9 @@
 """The statistics a claim can estimate, vectorised along `axis`.
 
 Every estimator is computed on a *test scale* where "no effect" is 0 for two-sample
-statistics and where swapping the two samples exactly negates the value: the
-identity for means and differences, the log for ratios (log m(x) - log m(y), not
-log(m(x)/m(y)), so that the negation is exact in floating point). Intervals,
-permutation tests and minimum detectable effects are all computed on that scale.
+statistics and swapping the two samples negates the value: the identity for means and
+differences, the log for ratios (log m(x) - log m(y)). Intervals, permutation tests and
+minimum detectable effects are all computed on that scale and mapped back.
 """
 
 from __future__ import annotations
@@ -23,11 +22,9 @@ def _sorted(x, axis=-1) -> np.ndarray:
 
 
 def _mean(x, axis=-1):
-    """Mean summed in sorted order, so equal multisets give bit-identical means.
-
-    Bootstrap resamples that repeat the data in another order must tie exactly with the
-    estimate, or BCa's bias correction (which counts ties) jumps with rounding noise.
-    """
+    """Mean summed in sorted order, so equal multisets give bit-identical means."""
+    # A resample holding the data in another order must tie exactly with the estimate, or
+    # BCa's bias correction (which counts ties) jumps with rounding noise at small n.
     return _sorted(x, axis).mean(axis=-1)
 
 
