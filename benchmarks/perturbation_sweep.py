@@ -32,7 +32,7 @@ def arguments(argv=None) -> argparse.Namespace:
     p.add_argument("--model", default="gemma-3-270m")
     p.add_argument("--metric", choices=["kl", "l2"], default="kl")
     p.add_argument("--depth", type=float, default=0.1, help="relative depth of the writing layer")
-    p.add_argument("--paths", type=int, default=16, help="perturbation paths (one per prompt)")
+    p.add_argument("--paths", type=int, default=64, help="perturbation paths (one per prompt)")
     p.add_argument("--steps", type=int, default=8, help="sizes per path")
     p.add_argument("--scale-paths", type=int, default=4,
                    help="the engine is also run on this many times more paths, to show memory stays bounded")

@@ -28,7 +28,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "smoke": Profile("smoke", 16, 32, 16, 16, 512, 16, 12, 12, 12, 6, 999),
-    "standard": Profile("standard", 32, 64, 32, 32, 512, 48, 16, 24, 32, 12, 1999),
+    "standard": Profile("standard", 32, 64, 32, 32, 512, 48, 16, 24, 32, 12, 4999),
     "full": Profile("full", 256, 256, 200, 64, 1024, 1000, 40, 64, 256, 20, 9999),
 }
 

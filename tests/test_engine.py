@@ -48,9 +48,14 @@ def test_clean_activations_match_run_with_cache(tiny):
 
 
 def test_output_distance_is_zero_at_reference_and_positive_elsewhere():
-    """KL and relative L2 vanish for identical outputs and are positive for different ones."""
-    logp = torch.log_softmax(torch.randn(3, 10), -1)
-    assert torch.allclose(output_distance("kl", logp, logp), torch.zeros(3), atol=1e-6)
-    assert (output_distance("kl", logp, logp.roll(1, -1)) > 0).all()
-    resid = torch.randn(3, 8)
-    assert torch.allclose(output_distance("l2", resid, 2 * resid), torch.ones(3))
+    """KL from logits equals KL of the softmaxes (shift-invariant); relative L2 is |out - ref| / |ref|."""
+    logits = torch.randn(3, 1, 10)
+    assert torch.allclose(output_distance("kl", logits, logits), torch.zeros(3, 1), atol=1e-6)
+    assert torch.allclose(output_distance("kl", logits, logits + 5.0), torch.zeros(3, 1), atol=1e-5)
+    shifted = logits.roll(1, -1)
+    expected = torch.nn.functional.kl_div(torch.log_softmax(shifted, -1), torch.log_softmax(logits, -1),
+                                          log_target=True, reduction="none").sum(-1)
+    assert (expected > 0).all()
+    assert torch.allclose(output_distance("kl", logits, shifted), expected, atol=1e-5)
+    resid = torch.randn(3, 1, 8)
+    assert torch.allclose(output_distance("l2", resid, 2 * resid), torch.ones(3, 1))

@@ -32,8 +32,9 @@ def onsets(run: PlateauRun, condition: str, kind: str, threshold: float) -> tupl
     """Onsets of one condition's curves (in median-norm units) and the censored share."""
     curves = run.curves[condition]
     if kind == "max_slope":
-        return max_slope_onset(curves, run.sizes), 0.0
-    values, censored = threshold_onset(curves, run.sizes, threshold)
+        values, censored = max_slope_onset(curves, run.sizes)
+    else:
+        values, censored = threshold_onset(curves, run.sizes, threshold)
     return values, float(censored.mean())
 
 

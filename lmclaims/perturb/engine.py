@@ -40,9 +40,16 @@ class Readout:
 
 
 def output_distance(metric: Metric, ref: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-    """[B] KL(P_ref || P_out) in nats from log-probs, or ||out - ref|| / ||ref|| for residuals."""
+    """[k, s] change of each output in `out` [k, s, w] from its path's reference `ref` [k, 1, w].
+
+    kl: KL(P_ref || P_out) in nats from logits, as sum p_ref log p_ref - sum p_ref * out
+    + logsumexp(out), which never materialises log-softmax of `out`. l2: ||out - ref|| / ||ref||.
+    """
     if metric == "kl":
-        return (ref.exp() * (ref - out)).sum(-1).clamp_min(0.0)
+        logp_ref = torch.log_softmax(ref, dim=-1)
+        p_ref = logp_ref.exp()
+        cross = torch.matmul(out, p_ref.transpose(-1, -2))[..., 0]
+        return ((p_ref * logp_ref).sum(-1) - cross + torch.logsumexp(out, dim=-1)).clamp_min(0.0)
     return (out - ref).norm(dim=-1) / ref.norm(dim=-1)
 
 
@@ -63,7 +70,7 @@ class _PathSweeper(ABC):
 
     @abstractmethod
     def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
-        """[B, out] log-probs (kl) or read-layer residuals (l2) with the write residual = acts."""
+        """[B, out] next-token logits (kl) or read-layer residuals (l2) with the write residual = acts."""
 
     def bytes_per_row(self) -> int:
         width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
@@ -150,7 +157,7 @@ class PerturbationEngine(_PathSweeper):
             try:
                 logits = self.bridge(self.last_tokens[rows], return_type="logits",
                                      past_key_values=self._cache_for(rows))
-                read["out"] = torch.log_softmax(logits[:, -1].float(), dim=-1)
+                read["out"] = logits[:, -1].float()
             except _ReadDone:
                 pass
         return read.get("out")
@@ -179,5 +186,5 @@ class FullRerun(_PathSweeper):
             hooks.append((self.readout.hook, lambda act, hook: read.update(out=act[:, -1].float())))
         logits = self.bridge.run_with_hooks(self.prompts[rows].to(self.device), fwd_hooks=hooks,
                                             return_type="logits")
-        out = read["out"] if self.readout.hook else torch.log_softmax(logits[:, -1].float(), dim=-1)
+        out = read["out"] if self.readout.hook else logits[:, -1].float()
         return check_finite(out, "model outputs under perturbation")

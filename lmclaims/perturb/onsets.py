@@ -21,8 +21,11 @@ def threshold_onset(curves: np.ndarray, sizes: np.ndarray, threshold: float) -> 
     return np.where(crossed, onset, sizes[-1]), ~crossed
 
 
-def max_slope_onset(curves: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """[N] t of the steepest rise of f, with the peak of the slope refined by a parabola."""
+def max_slope_onset(curves: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """t of the steepest rise of f, the slope's peak refined by a parabola; [N] onsets, [N] censored.
+
+    A curve still steepening at the end of the sweep has no peak inside it: censored.
+    """
     slopes = np.diff(curves, axis=1) / np.diff(sizes)[None, :]
     mids = (sizes[1:] + sizes[:-1]) / 2
     k = slopes.argmax(1)
@@ -33,4 +36,4 @@ def max_slope_onset(curves: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     denom = left - 2 * mid + right
     shift = np.where(inner & (denom < 0), 0.5 * (left - right) / np.where(denom < 0, denom, -1.0), 0.0)
     step = mids[1] - mids[0] if len(mids) > 1 else 1.0
-    return mids[k] + np.clip(shift, -0.5, 0.5) * step
+    return mids[k] + np.clip(shift, -0.5, 0.5) * step, k == slopes.shape[1] - 1

@@ -34,7 +34,7 @@ class PlateauDesign:
     n_bases: int  # paths per condition
     n_fit: int  # real activations the Gaussian is fitted on (>= 512)
     steps: int  # sweep points from 0 to t_max
-    t_max: float  # largest perturbation, in units of the layer's median activation norm
+    reach: float  # largest perturbation, in units of the median distance between two real activations
 
 
 @dataclass
@@ -83,7 +83,7 @@ def diagnostics(real: torch.Tensor, synthetic: torch.Tensor, pool: torch.Tensor,
 
 
 def run_plateau(bridge, base_prompts: torch.Tensor, fit_acts: torch.Tensor, design: PlateauDesign,
-                metric: Metric, seed: int) -> PlateauRun:
+                metric: Metric, seed: int, progress=lambda message: None) -> PlateauRun:
     """Sweep every condition of CONDITIONS for the bases of `base_prompts`."""
     n_layers = int(bridge.cfg.n_layers)
     layer = write_layer_for(design.depth, n_layers)
@@ -92,17 +92,21 @@ def run_plateau(bridge, base_prompts: torch.Tensor, fit_acts: torch.Tensor, desi
     gauss = fit_gaussian(fit_acts)
     gen = torch_generator(seed)
     synthetic = gauss.sample(len(real), gen)
+    diagnostics_of = diagnostics(real, synthetic, fit_acts, gauss)
     directions = _directions(real, fit_acts, gauss, gen)
     directions["synthetic+cov"] = unit(gauss.sample(len(real), gen) - synthetic)
     norm = float(fit_acts.norm(dim=-1).median())
-    sizes = np.linspace(0.0, design.t_max, design.steps)
+    t_max = design.reach * diagnostics_of["median_real_to_real_distance"] / norm
+    sizes = np.linspace(0.0, t_max, design.steps)
     prompt_idx = torch.arange(len(real))
     curves = {}
-    for name in CONDITIONS:
+    for i, name in enumerate(CONDITIONS, 1):
+        progress(f"plateau sweep at block {layer} ({metric}): condition {i}/{len(CONDITIONS)} "
+                 f"{name}, {len(real)} paths x {design.steps} sizes")
         bases = synthetic if name.startswith("synthetic") else real
         curves[name] = engine.path_changes(prompt_idx, bases, directions[name],
                                            torch.as_tensor(sizes * norm)).numpy()
-    diag = {**diagnostics(real, synthetic, fit_acts, gauss), **engine.stats}
+    diag = {**diagnostics_of, "t_max_in_median_norms": t_max, **engine.stats}
     return PlateauRun(design, metric, layer, n_layers - 1, sizes, curves, diag)
 
 
