@@ -11,7 +11,8 @@ from lmclaims.errors import NumericalError
 def check_finite(values, what: str):
     """Return `values` unchanged if all finite, else raise NumericalError naming `what`."""
     if isinstance(values, torch.Tensor):
-        finite = bool(torch.isfinite(values).all())
+        # one cheap reduction first: any NaN or inf makes the sum non-finite
+        finite = bool(torch.isfinite(values.sum())) or bool(torch.isfinite(values).all())
         count = int((~torch.isfinite(values)).sum()) if not finite else 0
     else:
         arr = np.asarray(values, dtype=float)

@@ -106,7 +106,8 @@ class _PathSweeper(ABC):
         outs = self.outputs(rows, acts.reshape(k * s, -1)).reshape(k, s, -1)
         self.stats["rows"] += k * s
         self.stats["chunks"] += 1
-        return output_distance(self.readout.metric, outs[:, :1], outs).cpu()
+        change = output_distance(self.readout.metric, outs[:, :1], outs)
+        return check_finite(change, "output change (NaN/inf in model outputs under perturbation)").cpu()
 
     def _replace_hook(self, acts: torch.Tensor):
         def replace(act, hook):
@@ -163,8 +164,7 @@ class PerturbationEngine(_PathSweeper):
         return read.get("out")
 
     def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
-        out = self._run(rows.to(self.device), [(self.write_hook, self._replace_hook(acts))])
-        return check_finite(out, "model outputs under perturbation")
+        return self._run(rows.to(self.device), [(self.write_hook, self._replace_hook(acts))])
 
     def bytes_per_row(self) -> int:
         kv = sum(layer.keys.numel() + layer.values.numel() for layer in self.cache.layers)
@@ -186,5 +186,4 @@ class FullRerun(_PathSweeper):
             hooks.append((self.readout.hook, lambda act, hook: read.update(out=act[:, -1].float())))
         logits = self.bridge.run_with_hooks(self.prompts[rows].to(self.device), fwd_hooks=hooks,
                                             return_type="logits")
-        out = read["out"] if self.readout.hook else logits[:, -1].float()
-        return check_finite(out, "model outputs under perturbation")
+        return read["out"] if self.readout.hook else logits[:, -1].float()
