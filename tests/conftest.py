@@ -1,23 +1,20 @@
-"""Shared test configuration."""
-
-import os
-
-pytest_plugins = ["pytester"]
-
-from hypothesis import settings
-
-settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
-settings.register_profile("dev", max_examples=30, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
-
+"""Shared test configuration: hypothesis profiles, pytester, and running the suite as a user would."""
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+pytest_plugins = ["pytester"]
+
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,12 +35,12 @@ class SuiteRun:
 
 @pytest.fixture
 def run_suite(tmp_path):
-    """Run the claims suite in a subprocess, as a user would: `run_suite(*pytest_args)`."""
+    """Run the claims suite in a subprocess, offline, as a user would: `run_suite(*pytest_args)`."""
     def run(*args: str, report_name: str = "claims.md") -> SuiteRun:
         report = tmp_path / "reports" / report_name
         cmd = [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider",
                "--claims-report", str(report)]
-        env = {**__import__("os").environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
+        env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
         env.pop("GITHUB_STEP_SUMMARY", None)
         done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env, timeout=1200)
         return SuiteRun(done.returncode, done.stdout + done.stderr, report)
