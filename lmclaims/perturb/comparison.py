@@ -59,15 +59,15 @@ def decide_comparison(claim, run: PlateauRun, cmp: OnsetComparison, threshold: T
             xb, cb = onsets(run, cmp.b, kind, threshold.value * scale)
             key = kind if scale == 1.0 else f"{kind} x{scale:g}"
             results[key] = decide(replace(spec, primary=key), xa, xb, rng=claim.rng, n_resamples=n_resamples)
-            medians[key] = {"median_a": float(np.median(xa)), "median_b": float(np.median(xb)),
-                            "censored_a": ca, "censored_b": cb,
-                            "ks_statistic": float(sps.ks_2samp(xa, xb).statistic)}
+            medians[key] = {f"median {cmp.a}": float(np.median(xa)), f"median {cmp.b}": float(np.median(xb)),
+                            "censored": f"{ca:.0%} / {cb:.0%}",
+                            "KS": float(sps.ks_2samp(xa, xb).statistic)}
     primary = results[cmp.primary]
     _figures(claim, run, cmp, threshold.value)
     claim.note(
         conditions={cmp.a: CONDITIONS[cmp.a], cmp.b: CONDITIONS[cmp.b]},
-        onsets={k: {**medians[k], "ratio": r.estimate, "ci": f"[{r.ci_low:.3g}, {r.ci_high:.3g}]",
-                    "verdict": r.verdict} for k, r in results.items()},
+        onsets=[{"onset": k, **medians[k], "ratio [95% CI]": f"{r.estimate:.3g} [{r.ci_low:.3g}, "
+                 f"{r.ci_high:.3g}]", "verdict": r.verdict} for k, r in results.items()],
         threshold_robust=all(results[k].verdict == primary.verdict
                              for k in ("threshold x0.5", "threshold", "threshold x2")),
         reference=cmp.reference, diagnostics=run.diagnostics,

@@ -36,6 +36,29 @@ def _kv_table(rows: dict, head: tuple[str, str] = ("", "")) -> list[str]:
     return lines
 
 
+def _rows_table(title: str, rows: list[dict]) -> list[str]:
+    """A list of records (same keys) as its own table under a bold title."""
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    lines = ["", f"**{md(title)}**", "", "| " + " | ".join(md(k) for k in keys) + " |",
+             "|" + "---|" * len(keys)]
+    for row in rows:
+        cells = [fmt.num(row.get(k)) if isinstance(row.get(k), float) else md(row.get(k, "–"))
+                 for k in keys]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _details(details: dict) -> list[str]:
+    """Scalars and nested dicts in one two-column table; lists of records as tables of their own."""
+    tables = {k: v for k, v in details.items()
+              if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)}
+    rest = {k: v for k, v in details.items() if k not in tables}
+    lines = _kv_table(rest, ("measured", "value")) if rest else []
+    for title, rows in tables.items():
+        lines += _rows_table(title, rows)
+    return lines
+
+
 def _flatten(rows: dict, prefix: str = ""):
     for key, value in rows.items():
         if isinstance(value, dict) and key != "thresholds":
@@ -62,7 +85,7 @@ def claim_section(c: dict) -> list[str]:
         lines += ["", "<details><summary>Pre-registered protocol</summary>", "",
                   *_kv_table(c["spec"], ("field", "declared")), "", "</details>"]
     if c.get("details"):
-        lines += ["", *_kv_table(c["details"], ("measured", "value"))]
+        lines += ["", *_details(c["details"])]
     for fig in c.get("figures", []):
         lines += ["", f"![{md(fig['title'])}]({fig['path']})"]
     return lines + [""]
