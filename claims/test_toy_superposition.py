@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from lmclaims.stats import ClaimSpec, TestResult, Threshold, decide
+from lmclaims.stats import ClaimSpec, Threshold, decide, intersection_union
 from lmclaims.toy.figures import plot_superposition
 from lmclaims.toy.superposition import ToyConfig, count_represented, median_model, train_regimes
 
@@ -21,14 +21,6 @@ NORM_THRESHOLD = Threshold(0.5, "a represented feature has ||W_i|| near 1 and an
                                 "near 0 (Elhage et al.); 0.5 splits the two")
 DENSE_MARGIN = Threshold(0.5, "counts are integers, so a mean dense count below m + 0.5 means a "
                               "typical seed represents at most m; 'exactly m' cannot be a one-sided null")
-
-
-def _both_hold(primary: TestResult, secondary: TestResult) -> TestResult:
-    """Intersection-union test: holds if both hold (p = the larger p), contradicted if either is."""
-    verdicts = {primary.verdict, secondary.verdict}
-    verdict = ("holds" if verdicts == {"holds"} else
-               "contradicted" if "contradicted" in verdicts else "inconclusive")
-    return replace(primary, verdict=verdict, p_value=max(primary.p_value, secondary.p_value))
 
 
 @pytest.mark.claim(
@@ -64,4 +56,4 @@ def test_superposition_when_sparse(claim, profile, sparsity):
               for k, s in (("dense", DENSE), ("sparse", sparsity))}
     plot_superposition(panels, NORM_THRESHOLD.value, claim.figure_path("weights"),
                        f"W^T W (top) and feature norms (bottom): n={CONFIG.n_features} features, m={m} dimensions")
-    claim.conclude(_both_hold(sparse, dense))
+    claim.conclude(intersection_union(sparse, dense))

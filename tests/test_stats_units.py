@@ -192,3 +192,16 @@ def test_final_verdict_demotes_holds_that_do_not_survive_holm():
     for raw in ["contradicted", "inconclusive", "error", "n/a"]:
         assert final_verdict(raw, 0.9, 0.025) == (raw, "")
     assert final_verdict("holds", None, 0.025) == ("holds", "")
+
+
+def test_intersection_union_needs_every_part():
+    """All parts hold -> holds with the largest p; any contradicted -> contradicted; else inconclusive."""
+    from dataclasses import replace as _replace
+
+    from lmclaims.stats import TestResult, intersection_union
+
+    base = TestResult(2.0, 1.5, 2.5, 0.001, 10, "holds", "BCa", 1.2, 999)
+    assert intersection_union(base, _replace(base, p_value=0.01)).p_value == 0.01
+    assert intersection_union(base, _replace(base, verdict="inconclusive")).verdict == "inconclusive"
+    assert intersection_union(base, _replace(base, verdict="contradicted")).verdict == "contradicted"
+    assert intersection_union(base, base).verdict == "holds"

@@ -1,11 +1,14 @@
-"""Family-wise error across the claims of one run: Holm's step-down adjustment."""
+"""Combining tests: Holm's step-down adjustment across a run, and intersection-union claims."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
+
+from .spec import TestResult
 
 
 def holm(pvalues: Sequence[float | None]) -> list[float | None]:
@@ -36,3 +39,16 @@ def final_verdict(raw_verdict: str, p_adjusted: float | None, alpha: float,
             note = f"holds before Holm adjustment ({raw}adjusted {p_adjusted:.3g} > alpha {alpha:g})"
             return "inconclusive", note
     return raw_verdict, ""
+
+
+def intersection_union(primary: TestResult, *others: TestResult) -> TestResult:
+    """A claim made of several one-sided tests that must all hold (intersection-union test).
+
+    Holds if every part holds, with p = the largest p; contradicted if any part is; else
+    inconclusive. Estimate and interval are the primary test's.
+    """
+    verdicts = {primary.verdict, *(o.verdict for o in others)}
+    verdict = ("holds" if verdicts == {"holds"} else
+               "contradicted" if "contradicted" in verdicts else "inconclusive")
+    p_value = max([primary.p_value, *(o.p_value for o in others)])
+    return replace(primary, verdict=verdict, p_value=p_value)
