@@ -40,7 +40,8 @@ def test_repeated_tokens_loss_drop(claim, model, corpus_tokens, profile):
         estimator="mean_difference", design="paired", null=LOSS_MARGIN.value,
         alternative="greater", n=profile.induction_seqs, thresholds={"margin": LOSS_MARGIN},
         reference="peer function: transformer_lens.evals.induction_loss")
-    claim.declare(spec, copy_length=profile.induction_len)
+    claim.declare(spec)
+    claim.note(copy_length=profile.induction_len)
     seqs, offset = _sequences(claim, model, corpus_tokens, profile)
     first, second = copy_losses(token_losses(model.bridge, seqs), profile.induction_len, offset)
     claim.note(loss_first_copy=float(first.mean()), loss_second_copy=float(second.mean()))
@@ -63,10 +64,12 @@ def test_induction_heads_exist(claim, model, corpus_tokens, profile):
         n=profile.induction_seqs - half, thresholds={"score_floor": SCORE_FLOOR},
         primary="head chosen on the first half, tested on the second (no double dipping)",
         reference="GPT-2 small: L5H5 0.93, L6H9 0.91, L7H10 0.91")
-    claim.declare(spec, copy_length=profile.induction_len)
+    claim.declare(spec)
+    claim.note(copy_length=profile.induction_len)
     seqs, offset = _sequences(claim, model, corpus_tokens, profile)
     scores = induction_scores(model.bridge, seqs, profile.induction_len, offset)
     layer, head = np.unravel_index(scores[:half].mean(0).argmax(), scores.shape[1:])
     held_out = scores[half:, layer, head]
-    claim.note(selected_head=f"L{layer}H{head}", selection_half_score=float(scores[:half, layer, head].mean()))
+    claim.note(selected_head=f"L{layer}H{head}",
+               selection_half_score=float(scores[:half, layer, head].mean()))
     claim.conclude(decide(spec, held_out, rng=claim.rng, n_resamples=profile.n_resamples))

@@ -35,7 +35,8 @@ def test_direction_over_norm(claim, model, corpus_tokens, depth, profile):
         thresholds={"matched_size": MATCHED_SIZE},
         reference="follows from the scale invariance of each block's input normalisation")
     layer = write_layer_for(depth, model.n_layers)
-    claim.declare(spec, write_layer=layer, metric="kl")
+    claim.declare(spec, metric="kl")
+    claim.note(write_layer=layer)
     prompts = sample_windows(corpus_tokens, spec.n, PROMPT_LEN, claim.rng, prepend=bos_id(model.tokenizer))
     kl = rescale_vs_orthogonal(model.bridge, prompts, layer, EPSILONS, torch_generator(claim.seed))
     at = int(np.flatnonzero(EPSILONS == MATCHED_SIZE.value)[0])

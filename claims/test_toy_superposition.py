@@ -43,7 +43,8 @@ def test_superposition_when_sparse(claim, profile, sparsity):
                   "directions; sparsity 0.9+ packs more features as antipodal pairs and polytopes")
     dense_spec = replace(spec, statistic="mean represented features, dense training",
                          null=m + DENSE_MARGIN.value, alternative="less")
-    claim.declare(spec, n_features=CONFIG.n_features, hidden=m)
+    claim.declare(spec)
+    claim.note(n_features=CONFIG.n_features, hidden_dimensions=m)
     claim.label_of_model = lambda: "toy ReLU autoencoders"
     w = train_regimes({"dense": DENSE, "sparse": sparsity}, profile.toy_seeds, CONFIG, claim.seed)
     counts = {k: count_represented(v, NORM_THRESHOLD.value) for k, v in w.items()}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-import torch
 
 
 def test_seed(run_seed: int, nodeid: str) -> int:
@@ -21,7 +20,10 @@ def numpy_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def torch_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
+def torch_generator(seed: int, device="cpu"):
+    """A torch.Generator seeded with `seed` (torch imported here: the plugin itself needs no torch)."""
+    import torch
+
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
     return gen

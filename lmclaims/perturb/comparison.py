@@ -51,7 +51,7 @@ def decide_comparison(claim, run: PlateauRun, cmp: OnsetComparison, threshold: T
     """Declare, measure, figure, note robustness and secondary onset, then conclude."""
     n_resamples = claim.profile.n_resamples
     spec = spec_for(cmp, run, threshold, n_resamples)
-    claim.declare(spec, write_layer=run.write_layer)
+    claim.declare(spec)
     results, medians = {}, {}
     for kind in ONSETS:
         for scale in ((0.5, 1.0, 2.0) if kind == "threshold" else (1.0,)):

@@ -23,16 +23,22 @@ def normalize_model(raw: str) -> str:
     return EMBEDDED_NAME if raw == "default" else raw
 
 
+def _matches(pattern: str, claim_id: str, param_id: str) -> bool:
+    """'id-pattern' or 'id-pattern[param-pattern]', each part shell-style."""
+    id_pattern, _, rest = pattern.partition("[")
+    if not fnmatchcase(claim_id, id_pattern):
+        return False
+    return not rest or fnmatchcase(param_id, rest.removesuffix("]"))
+
+
 def expectation_for(claim_id: str, param_id: str, model: str,
                     table: dict[str, dict[str, str]]) -> str | None:
     """The reason a claim is expected not to hold on this model, or None."""
-    key = f"{claim_id}[{param_id}]"
     for model_pattern, claims in table.items():
-        if not fnmatchcase(model, model_pattern):
-            continue
-        for claim_pattern, reason in claims.items():
-            if fnmatchcase(claim_id, claim_pattern) or fnmatchcase(key, claim_pattern):
-                return reason
+        if fnmatchcase(model, model_pattern):
+            for claim_pattern, reason in claims.items():
+                if _matches(claim_pattern, claim_id, param_id):
+                    return reason
     return None
 
 
