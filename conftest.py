@@ -16,4 +16,5 @@ pytest_plugins = ["fixtures.models", "fixtures.data", "fixtures.perturbations"]
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from claims.expectations import EXPECTED_NOT_TO_HOLD
 
-    apply_expectations(items, config.getoption("model"), EXPECTED_NOT_TO_HOLD)
+    apply_expectations(items, config.getoption("model"), config.getoption("claims_profile"),
+                       EXPECTED_NOT_TO_HOLD)

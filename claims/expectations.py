@@ -1,12 +1,13 @@
 """Claims expected not to hold, per model: (model pattern -> claim pattern -> reason).
 
-Model patterns are shell-style, matched against the normalized `--model` value
-('random' means 'random:gemma-3-270m'); claim patterns are 'id' or 'id[param-id]', each
-part shell-style (param ids look like 'early-kl'). Each entry becomes a strict xfail:
-if the claim unexpectedly holds, the run fails, and the table needs updating.
+Model patterns are shell-style, matched against 'model@profile' with the normalized
+`--model` value ('random' means 'random:gemma-3-270m'); a pattern without '@' applies to
+every profile. Claim patterns are 'id' or 'id[param-id]', each part shell-style (param
+ids look like 'early-kl'). Each entry becomes a strict xfail: if the claim unexpectedly
+holds, the run fails, and the table needs updating.
 
-Entries for a trained model record what was measured at the standard profile with seed 0
-(see the closing notes of the plateau issue); a larger profile may make some hold.
+What the trained model was measured to do depends on the sample size, so its entries
+name the profile they were measured at (standard, seed 0).
 """
 
 TRAINING_PRODUCES = "produced by training; a random-weights control is not expected to show it"
@@ -25,7 +26,7 @@ EXPECTED_NOT_TO_HOLD: dict[str, dict[str, str]] = {
         "directions.toward_real_more_sensitive": TRAINING_PRODUCES,
         "directions.improved_baseline": TRAINING_PRODUCES,
     },
-    "gemma-3-270m": {
+    "gemma-3-270m@standard": {
         "plateau.real_wider_than_synthetic[middle-*]": "measured inconclusive: ratio 1.16-1.26 at "
                                                        "n=48, below this profile's detectable effect",
         "plateau.real_wider_than_synthetic[late-*]": "measured inconclusive (ratio 0.94-1.20 at n=48)",

@@ -33,8 +33,10 @@ def _matches(pattern: str, claim_id: str, param_id: str) -> bool:
 
 def expectation_for(claim_id: str, param_id: str, model: str,
                     table: dict[str, dict[str, str]]) -> str | None:
-    """The reason a claim is expected not to hold on this model, or None."""
+    """The reason a claim is expected not to hold, or None; `model` is 'name@profile'."""
     for model_pattern, claims in table.items():
+        if "@" not in model_pattern:
+            model_pattern += "@*"  # no profile named: any profile
         if fnmatchcase(model, model_pattern):
             for claim_pattern, reason in claims.items():
                 if _matches(claim_pattern, claim_id, param_id):
@@ -42,9 +44,9 @@ def expectation_for(claim_id: str, param_id: str, model: str,
     return None
 
 
-def apply_expectations(items: list[pytest.Item], model_option: str,
+def apply_expectations(items: list[pytest.Item], model_option: str, profile: str,
                        table: dict[str, dict[str, str]]) -> None:
-    model = normalize_model(model_option)
+    model = f"{normalize_model(model_option)}@{profile}"
     for item in items:
         marker = item.get_closest_marker("claim")
         if marker is None or not marker.args:
