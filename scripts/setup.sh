@@ -12,10 +12,13 @@ fi
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
 
 # torch first, pinned: any other torch request would pull GBs of CUDA wheels on a CPU machine.
-if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+torch_version() {
+  .venv/bin/python -c "from importlib.metadata import version; print(version('torch').split('+')[0])" 2>/dev/null
+}
+if ! torch_version > /dev/null; then
   pip install "${TORCH_SPEC:-torch==2.13.0}"
 fi
-.venv/bin/python -c "import torch; print('torch==' + torch.__version__.split('+')[0])" > .venv/torch-pin.txt
+echo "torch==$(torch_version)" > .venv/torch-pin.txt
 pip install -c .venv/torch-pin.txt -e .
 
 # The embedded default model: dequantized once per machine into the user cache (file-locked).

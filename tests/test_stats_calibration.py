@@ -4,7 +4,7 @@ Each check draws at least 1000 datasets with a known truth as one (datasets, n) 
 decides them with `decide_batch` (the code `decide` runs, one row per dataset) and
 compares the observed rate with its nominal value by `scipy.stats.binomtest`, as SciPy's
 own test_resampling.py does. Sample sizes and resamples are those of the standard
-profile. `pytest tests -m calibration -s` prints the measured figures.
+profile. `pytest tests -m calibration` prints the measured figures.
 
 The rows of one `decide_batch` call share their resampling indices and sign flips, so
 their Monte Carlo errors are correlated: under an effect, the permutation distributions
@@ -89,15 +89,24 @@ NULL_CASES = {
 }
 
 
+@pytest.fixture
+def show(capsys):
+    """Print a measured figure even though pytest captures output."""
+    def write(text: str) -> None:
+        with capsys.disabled():
+            print(f"\n  calibration: {text}", end="")
+    return write
+
+
 @pytest.mark.parametrize("case", list(NULL_CASES))
-def test_false_positive_rate_is_at_most_alpha(case):
+def test_false_positive_rate_is_at_most_alpha(case, show):
     spec, simulate = NULL_CASES[case]
     g = generator(case)
     res, seconds = decided(spec, simulate(g), g)
     for verdict in ("holds", "contradicted"):  # under the null both are false discoveries
         count = int(np.count_nonzero(res.verdict == verdict))
         p = stats.binomtest(count, DATASETS, spec.alpha, alternative="greater").pvalue
-        print(f"\n{case}: false '{verdict}' rate {count / DATASETS:.4f} (alpha {spec.alpha}, "
+        show(f"{case}: false '{verdict}' rate {count / DATASETS:.4f} (alpha {spec.alpha}, "
               f"{DATASETS} datasets, binomtest p={p:.3f}, {seconds:.1f} s)", end="")
         assert p > 0.01
 
@@ -113,14 +122,14 @@ COVERAGE_CASES = {
 
 
 @pytest.mark.parametrize("case", list(COVERAGE_CASES))
-def test_intervals_cover_the_truth_at_the_nominal_rate(case):
+def test_intervals_cover_the_truth_at_the_nominal_rate(case, show):
     spec, simulate, truth = COVERAGE_CASES[case]
     g = generator(case)
     res, seconds = decided(spec, simulate(g), g)
     covered = int(np.count_nonzero((res.ci_low <= truth) & (truth <= res.ci_high)))
     p = stats.binomtest(covered, DATASETS, spec.confidence_level).pvalue
     fallback = np.mean(res.ci_method != "BCa")
-    print(f"\n{case}: coverage {covered / DATASETS:.4f} (nominal {spec.confidence_level}, "
+    show(f"{case}: coverage {covered / DATASETS:.4f} (nominal {spec.confidence_level}, "
           f"binomtest p={p:.3f}, percentile fallback {fallback:.1%}, {seconds:.1f} s)", end="")
     assert p > 0.01
 
@@ -136,7 +145,7 @@ PILOT_DATASETS = 500
 
 
 @pytest.mark.parametrize("case", list(POWER_CASES))
-def test_power_at_the_reported_mde_is_about_80_percent(case):
+def test_power_at_the_reported_mde_is_about_80_percent(case, show):
     spec, simulate = POWER_CASES[case]
     g = generator(case)
     pilot, _ = decided(spec, simulate(g, PILOT_DATASETS, spec.null), g)  # no effect: the MDE it reports
@@ -144,7 +153,7 @@ def test_power_at_the_reported_mde_is_about_80_percent(case):
     res, seconds = decided(spec, simulate(g, POWER_DATASETS, mde), g)
     rate = np.mean(res.verdict == "holds")
     p = stats.binomtest(int(rate * POWER_DATASETS), POWER_DATASETS, 0.8).pvalue
-    print(f"\n{case}, n={N}: reported MDE {mde:.4f}; at that effect 'holds' rate {rate:.4f} "
+    show(f"{case}, n={N}: reported MDE {mde:.4f}; at that effect 'holds' rate {rate:.4f} "
           f"(target 0.8, binomtest p={p:.3f}, {POWER_DATASETS} datasets, {seconds:.1f} s)", end="")
     # A band rather than binomtest: the MDE is an approximation (Student quantiles times a
     # bootstrap standard error that is itself estimated, slightly biased for a mean and
