@@ -22,6 +22,7 @@ from lmclaims.profiles import get_profile
 from lmclaims.seeding import test_seed
 
 META = pytest.StashKey[ClaimMeta]()
+FAMILY = pytest.StashKey[int]()  # claim tests selected in this session (the same on every worker)
 CLAIM = pytest.StashKey[Claim]()
 ONE_LINE_ERRORS = (ClaimNotHolding, UserInputError, MissingCapability, NumericalError, ClaimTimeout)
 
@@ -49,6 +50,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    session.config.stash[FAMILY] = max(1, sum(META in item.stash for item in session.items))
+
+
 def _params(item: pytest.Item) -> dict:
     callspec = getattr(item, "callspec", None)
     if callspec is None:
@@ -74,6 +79,7 @@ def claim(request: pytest.FixtureRequest, profile) -> Claim:
         seed=test_seed(config.getoption("claims_seed"), item.nodeid), profile=profile,
         figure_dir=report_dir / "figures", report_dir=report_dir,
         label_of_model=lambda: model_label(config), params=_params(item),
+        family_size=config.stash.get(FAMILY, 1),
     )
     item.stash[CLAIM] = record
     return record

@@ -71,6 +71,7 @@ class Claim:
     figure_dir: Path  # absolute folder for this run's figures
     report_dir: Path  # figures are linked relative to this
     label_of_model: Callable[[], str] = lambda: "the model"  # read when the verdict is explained
+    family_size: int = 1  # claim tests in this run: a test passes only at level alpha / family_size
     params: dict[str, Any] = field(default_factory=dict)
     spec: ClaimSpec | None = None
     result: TestResult | None = None
@@ -108,22 +109,32 @@ class Claim:
         self.details.update(_plain(details))
 
     def conclude(self, result: TestResult) -> None:
-        """Record the verdict; fail the test (ClaimNotHolding) unless the claim holds."""
+        """Record the verdict; fail the test (ClaimNotHolding) unless the claim holds.
+
+        A test alone cannot see the other claims' p-values, so it uses the Bonferroni level
+        alpha / family_size: a test that passes also holds under the report's Holm adjustment.
+        """
         if self.spec is None:
             raise RuntimeError(f"{self.meta.id}: call claim.declare(spec) before claim.conclude()")
         self.result = result
-        self.message = self.explain()
-        if result.verdict != "holds":
+        verdict = result.verdict
+        level = self.spec.alpha / self.family_size
+        if verdict == "holds" and result.p_value > level:
+            verdict = "inconclusive"  # holds alone, but not once the run's other claims count
+        self.message = self.explain(verdict, level)
+        if verdict != "holds":
             raise ClaimNotHolding(self.message)
 
-    def explain(self) -> str:
+    def explain(self, verdict: str, level: float) -> str:
         """One line: claim, verdict, model, parameters, estimate and interval against the null."""
         r, s = self.result, self.spec
         side = ">" if s.alternative == "greater" else "<"
         where = f" at {self.params_label()}" if self.params else ""
-        return (f"{self.meta.id} {r.verdict} for {self.model_label}{where}: {s.statistic} "
+        why = (f"; holds alone, not at the run's family-wise level {level:.2g} ({self.family_size} "
+               f"claims, Bonferroni)") if verdict != r.verdict else ""
+        return (f"{self.meta.id} {verdict} for {self.model_label}{where}: {s.statistic} "
                 f"{r.estimate:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}] vs claimed {side} {s.null:g} "
-                f"(n={r.n}, p={r.p_value:.3g}, seed {self.seed})")
+                f"(n={r.n}, p={r.p_value:.3g}, seed {self.seed}{why})")
 
     def payload(self) -> dict[str, Any]:
         """Plain builtins only: this crosses from an xdist worker to the controller."""

@@ -53,6 +53,7 @@ def _claim_entry(nodeid: str, record: dict, outcome: dict | None) -> dict[str, A
         "p_adjusted": None, "mde": result.get("mde"), "ci_method": result.get("ci_method"),
         "spec": record.get("spec"), "reason": reason, "note": "",
         "expected": (outcome or {}).get("expected"), "figures": record.get("figures", []),
+        "test_outcome": (outcome or {}).get("outcome", "not run"),
         "details": record.get("details", {}), "seed": record.get("seed"),
         "duration": (outcome or {}).get("duration"),
     }
@@ -69,7 +70,11 @@ def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
     for entry, p_adj in zip(tested, holm([c["p_value"] for c in tested])):
         entry["p_adjusted"] = p_adj
         alpha = (entry["spec"] or {}).get("alpha", 0.025)
-        entry["verdict"], entry["note"] = final_verdict(entry["verdict_raw"], p_adj, alpha)
+        entry["verdict"], entry["note"] = final_verdict(entry["verdict_raw"], p_adj, alpha,
+                                                        p_raw=entry["p_value"])
+        if entry["verdict"] == "holds" and entry["test_outcome"] != "passed":
+            entry["note"] = ("holds under Holm; the test itself, which cannot see the other "
+                             "claims' p-values, used the stricter Bonferroni level and failed")
     run = {**header, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
            "libraries": library_versions(), "interrupted": interrupted,
            "claims_total": len(claims)}
