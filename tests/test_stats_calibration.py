@@ -94,7 +94,7 @@ def show(capsys):
     """Print a measured figure even though pytest captures output."""
     def write(text: str) -> None:
         with capsys.disabled():
-            print(f"\n  calibration: {text}", end="")
+            print(f"\n  calibration: {text}")
     return write
 
 
@@ -107,7 +107,7 @@ def test_false_positive_rate_is_at_most_alpha(case, show):
         count = int(np.count_nonzero(res.verdict == verdict))
         p = stats.binomtest(count, DATASETS, spec.alpha, alternative="greater").pvalue
         show(f"{case}: false '{verdict}' rate {count / DATASETS:.4f} (alpha {spec.alpha}, "
-              f"{DATASETS} datasets, binomtest p={p:.3f}, {seconds:.1f} s)", end="")
+             f"{DATASETS} datasets, binomtest p={p:.3f}, {seconds:.1f} s)")
         assert p > 0.01
 
 
@@ -130,7 +130,7 @@ def test_intervals_cover_the_truth_at_the_nominal_rate(case, show):
     p = stats.binomtest(covered, DATASETS, spec.confidence_level).pvalue
     fallback = np.mean(res.ci_method != "BCa")
     show(f"{case}: coverage {covered / DATASETS:.4f} (nominal {spec.confidence_level}, "
-          f"binomtest p={p:.3f}, percentile fallback {fallback:.1%}, {seconds:.1f} s)", end="")
+         f"binomtest p={p:.3f}, percentile fallback {fallback:.1%}, {seconds:.1f} s)")
     assert p > 0.01
 
 
@@ -154,7 +154,7 @@ def test_power_at_the_reported_mde_is_about_80_percent(case, show):
     rate = np.mean(res.verdict == "holds")
     p = stats.binomtest(int(rate * POWER_DATASETS), POWER_DATASETS, 0.8).pvalue
     show(f"{case}, n={N}: reported MDE {mde:.4f}; at that effect 'holds' rate {rate:.4f} "
-          f"(target 0.8, binomtest p={p:.3f}, {POWER_DATASETS} datasets, {seconds:.1f} s)", end="")
+         f"(target 0.8, binomtest p={p:.3f}, {POWER_DATASETS} datasets, {seconds:.1f} s)")
     # A band rather than binomtest: the MDE is an approximation (Student quantiles times a
     # bootstrap standard error that is itself estimated, slightly biased for a mean and
     # noisy for a median), and 'holds' needs the interval AND the permutation p-value. At
