@@ -44,7 +44,7 @@ def test_dies(claim):
         os._exit(3)
 
 def test_not_a_claim():
-    assert True is not False
+    assert sum([1, 1]) == 2
 '''
 
 
