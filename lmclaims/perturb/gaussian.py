@@ -10,7 +10,7 @@ import torch
 @dataclass(frozen=True)
 class FittedGaussian:
     mean: torch.Tensor  # [d]
-    factor: torch.Tensor  # [d, d], Sigma = factor @ factor.T
+    factor: torch.Tensor  # [d, d] lower-triangular, Sigma = factor @ factor.T (Cholesky)
     clipped: int  # eigenvalues raised to the floor to make Sigma positive definite
     top_share: float  # share of the variance in the largest eigenvalue
 
@@ -29,5 +29,9 @@ def fit_gaussian(acts: torch.Tensor, floor_ratio: float = 1e-6) -> FittedGaussia
     floor = floor_ratio * float(evals.max().clamp_min(1e-30))
     clipped = int((evals < floor).sum())
     evals = evals.clamp_min(floor)
-    factor = evecs * evals.sqrt()
+    repaired = (evecs * evals) @ evecs.T
+    # Cholesky, not the eigenvectors: they are only defined up to sign (and rotation within
+    # repeated eigenvalues, e.g. the clipped ones), which changes with LAPACK's threading;
+    # the Cholesky factor is unique, so samples do not depend on the number of threads.
+    factor = torch.linalg.cholesky((repaired + repaired.T) / 2)
     return FittedGaussian(mean, factor, clipped, float(evals.max() / evals.sum()))
