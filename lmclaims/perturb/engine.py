@@ -72,9 +72,13 @@ class _PathSweeper(ABC):
     def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
         """[B, out] next-token logits (kl) or read-layer residuals (l2) with the write residual = acts."""
 
-    def bytes_per_row(self) -> int:
+    def output_bytes_per_row(self) -> int:
+        """Working memory of one row's output: logits (kl) or a residual (l2), and temporaries."""
         width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
-        return 16 * width + 64 * self.bridge.cfg.d_model * self.prompts.shape[1]
+        return 16 * width
+
+    def bytes_per_row(self) -> int:
+        return self.output_bytes_per_row() + 64 * self.bridge.cfg.d_model * self.prompts.shape[1]
 
     def path_changes(self, prompt_idx: torch.Tensor, bases: torch.Tensor,
                      directions: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
@@ -169,8 +173,7 @@ class PerturbationEngine(_PathSweeper):
     def bytes_per_row(self) -> int:
         kv = sum(layer.keys.numel() + layer.values.numel() for layer in self.cache.layers)
         per_prompt_kv = 4 * kv // max(1, len(self.prompts))
-        width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
-        return 2 * per_prompt_kv + 16 * width + 64 * self.bridge.cfg.d_model
+        return 2 * per_prompt_kv + self.output_bytes_per_row() + 64 * self.bridge.cfg.d_model
 
 
 @dataclass

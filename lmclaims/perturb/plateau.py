@@ -110,8 +110,7 @@ def run_plateau(bridge, base_prompts: torch.Tensor, fit_acts: torch.Tensor, desi
     return PlateauRun(design, metric, layer, n_layers - 1, sizes, curves, diag)
 
 
-def fit_activations(bridge, prompts: torch.Tensor, depths: list[float]) -> dict[float, torch.Tensor]:
-    """{depth: [n, d]} real last-position activations for fitting, one forward pass for all depths."""
-    layers = {d: write_layer_for(d, int(bridge.cfg.n_layers)) for d in depths}
-    acts = last_position_resid(bridge, prompts, sorted(set(layers.values())))
-    return {d: acts[layer] for d, layer in layers.items()}
+def fit_activations(bridge, prompts: torch.Tensor, depth: float) -> torch.Tensor:
+    """[n, d] real last-position activations at the writing layer of `depth`, for the fit."""
+    layer = write_layer_for(depth, int(bridge.cfg.n_layers))
+    return last_position_resid(bridge, prompts, [layer])[layer]
