@@ -1,4 +1,4 @@
-"""The `lmclaims` command: `lmclaims compare A.json B.json ... [-o OUT.md]`, `lmclaims prepare`."""
+"""The `lmclaims` command: `compare A.json B.json ... [-o OUT.md]`, `prepare`, `check-env`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,38 @@ def build_parser() -> argparse.ArgumentParser:
         "prepare", help="convert the embedded default model once for this machine (cached)",
         description="Dequantize the embedded Gemma 3 270M to an fp32 safetensors copy in the user "
                     "cache (LMCLAIMS_CACHE, else ~/.cache/lmclaims), and check the embedded corpus.")
+    commands.add_parser(
+        "check-env", help="check that the stack imports, matches requirements.lock, and that the "
+                          "perturbation engine's prefix reuse agrees with a full re-run",
+        description="Exit 1 where part of the stack does not import or the engine's fast path "
+                    "disagrees with a plain forward pass; versions that differ from the lock are "
+                    "listed, not fatal.")
     return parser
+
+
+def run_check_env() -> int:
+    """Imports, versions against the lock, the engine's self-check on a tiny model; one line each."""
+    from lmclaims.environment import import_problems, lock_differences, prefix_reuse_check
+    from lmclaims.errors import FastPathMismatch
+
+    problems = import_problems()
+    for line in problems:
+        print(f"lmclaims check-env: {line}", file=sys.stderr)
+    if problems:
+        return 1
+    print("stack imports: ok")
+    drift = lock_differences()
+    if isinstance(drift, str):
+        print(f"versions: {drift}")
+    else:
+        print("versions: " + ("as in requirements.lock" if not drift else "NOT as locked: "
+                              + "; ".join(f"{k} {v}" for k, v in drift.items())))
+    try:
+        print(f"prefix-reuse engine: agrees with a full re-run (max difference {prefix_reuse_check()})")
+    except FastPathMismatch as exc:
+        print(f"lmclaims check-env: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def run_prepare() -> int:
@@ -76,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command == "prepare":
         return run_prepare()
+    if args.command == "check-env":
+        return run_check_env()
     return run_compare(args.reports, args.output)
 
 

@@ -15,3 +15,8 @@ class NumericalError(Exception):
 
 class ClaimTimeout(Exception):
     """A claim ran longer than --claims-timeout; it is reported as an `error`."""
+
+
+class FastPathMismatch(Exception):
+    """A fast path (prefix reuse, early stop) disagrees with the plain forward pass it stands
+    in for; the claims that use it are `error` with this reason, never a verdict."""

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up .venv with everything the suite needs, then convert the embedded model once.
-# Idempotent: a second run installs nothing new. Network: the package registries only.
+# Set up .venv with exactly what the suite was tested with, check the stack, then convert the
+# embedded model once. Idempotent: a second run installs nothing new. Network: the registries only.
 #   TORCH_SPEC   torch requirement to install if .venv has no torch (default torch==2.13.0)
 #   PYTHON       interpreter to build .venv with (default python3)
 set -euo pipefail
@@ -12,6 +12,7 @@ fi
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
 
 # torch first, pinned: any other torch request would pull GBs of CUDA wheels on a CPU machine.
+# A torch already in .venv (a user's CUDA build) is kept; everything else comes from the lock.
 torch_version() {
   .venv/bin/python -c "from importlib.metadata import version; print(version('torch').split('+')[0])" 2>/dev/null
 }
@@ -19,7 +20,21 @@ if ! torch_version > /dev/null; then
   pip install "${TORCH_SPEC:-torch==2.13.0}"
 fi
 echo "torch==$(torch_version)" > .venv/torch-pin.txt
-pip install -c .venv/torch-pin.txt -e .
+
+# requirements.lock pins every other dependency, for the Python it was resolved with.
+venv_python=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+lock_python=$(sed -n 's/^# python: //p' requirements.lock)
+if [ "$venv_python" = "$lock_python" ]; then
+  pip install -c .venv/torch-pin.txt -r requirements.lock
+  pip install -c .venv/torch-pin.txt --no-deps -e .
+else
+  echo "setup: requirements.lock is for python $lock_python, .venv has $venv_python;" \
+       "installing the newest versions pyproject.toml allows (untested combination)" >&2
+  pip install -c .venv/torch-pin.txt -e .
+fi
+
+# The whole stack imports, and the engine's fast path agrees with a full re-run (tiny model).
+.venv/bin/python -m lmclaims check-env
 
 # The embedded default model: dequantized once per machine into the user cache (file-locked).
 .venv/bin/python -m lmclaims prepare

@@ -59,3 +59,43 @@ def test_output_distance_is_zero_at_reference_and_positive_elsewhere():
     assert torch.allclose(output_distance("kl", logits, shifted), expected, atol=1e-5)
     resid = torch.randn(3, 1, 8)
     assert torch.allclose(output_distance("l2", resid, 2 * resid), torch.ones(3, 1))
+
+
+def test_an_emptied_prefix_cache_is_refused_with_the_versions(tiny):
+    """The invariant check: a cache with no keys (what transformers 5.24 left through
+    TransformerLens 4.3's attention bridge) is a FastPathMismatch, not a silent answer."""
+    from transformers import DynamicCache
+
+    from lmclaims.errors import FastPathMismatch
+    from lmclaims.perturb.prefix_cache import check_prefix_cache
+
+    prompts = torch.randint(3, 512, (3, 6), generator=torch.Generator().manual_seed(4))
+    engine = PerturbationEngine(tiny.bridge, prompts, 1, Readout("kl"), max_rows=4)
+    check_prefix_cache(engine.cache, 3, 5, tiny.n_layers)  # the real one passes
+    empty = DynamicCache(config=tiny.bridge.original_model.config)
+    with pytest.raises(FastPathMismatch, match=r"empty.*transformers \d.*transformer-lens \d"):
+        check_prefix_cache(empty, 3, 5, tiny.n_layers)
+    with pytest.raises(FastPathMismatch, match="positions"):
+        check_prefix_cache(engine.cache, 3, 6, tiny.n_layers)
+
+
+def test_a_wrong_prefix_cache_fails_the_self_check_before_any_answer(tiny):
+    """Shapes intact, numbers wrong (keys and values zeroed): the first path_changes call
+    compares with a full re-run and raises, naming the hook, the difference and the versions."""
+    from lmclaims.errors import FastPathMismatch
+
+    prompts = torch.randint(3, 512, (4, 8), generator=torch.Generator().manual_seed(5))
+    engine = PerturbationEngine(tiny.bridge, prompts, 1, Readout("kl"), max_rows=6)
+    with torch.inference_mode():
+        for layer in engine.cache.layers:
+            layer.keys.zero_()
+            layer.values.zero_()
+    with pytest.raises(FastPathMismatch, match=r"blocks\.1\.hook_resid_pre.*\d.*transformers \d"):
+        engine.path_changes(*_paths(engine))
+
+
+def test_the_self_check_passes_and_reports_its_difference(tiny):
+    prompts = torch.randint(3, 512, (4, 8), generator=torch.Generator().manual_seed(6))
+    engine = PerturbationEngine(tiny.bridge, prompts, 2, Readout("l2", tiny.n_layers - 1), max_rows=6)
+    engine.path_changes(*_paths(engine))
+    assert engine.self_checked and engine.stats["self_check_max_diff"] < 1e-4

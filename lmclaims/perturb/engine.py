@@ -5,7 +5,9 @@ positions, so each prompt's prefix (its keys and values) is computed once and
 reused for every perturbation of that prompt; only the last token is run, and the
 run stops at the read layer when the metric needs no logits. Everything goes
 through the TransformerBridge and its hooks; the prefix is the Hugging Face cache
-the bridge hands back.
+the bridge hands back (`prefix_cache` keeps it working across the transformers 5.24
+rename). Since a wrong cache gives wrong numbers, not an error, the engine checks
+itself against a FullRerun before its first answer.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from typing import Literal
 
 import torch
 
+from lmclaims.errors import FastPathMismatch
 from lmclaims.measure.numerics import check_finite
 from lmclaims.perturb.chunking import is_out_of_memory, rows_per_chunk
+from lmclaims.perturb.prefix_cache import (cache_argument, cache_reaches_attention,
+                                           check_prefix_cache, stack_versions)
 
 Metric = Literal["kl", "l2"]
 
@@ -121,17 +126,66 @@ class _PathSweeper(ABC):
         return replace
 
 
+SELF_CHECK_PATHS = 2  # paths re-run in full before the engine's first answer is trusted
+SELF_CHECK_TOLERANCE = (1e-4, 1e-3)  # absolute, and relative to the largest change on the paths
+
+
 @dataclass
 class PerturbationEngine(_PathSweeper):
-    """Prefix computed once per prompt; only the last token is run, up to the read layer."""
+    """Prefix computed once per prompt; only the last token is run, up to the read layer.
+
+    The engine checks itself: after the prefix pass, that the cache holds every prompt's
+    prefix at every layer; before its first answer, that on the first SELF_CHECK_PATHS paths
+    the clean activations, the outputs at the bases and the changes along the paths match
+    a FullRerun. Either check failing raises
+    FastPathMismatch naming what disagreed, by how much, and the library versions.
+    """
+
+    self_checked: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        with torch.inference_mode():
+        self.cache_kwarg = cache_argument(self.bridge)
+        with torch.inference_mode(), cache_reaches_attention(self.bridge):
             prefix = self.prompts[:, :-1].to(self.device)
             _, self.cache = self.bridge(prefix, return_type="logits_and_cache", use_cache=True)
+        check_prefix_cache(self.cache, len(self.prompts), self.prompts.shape[1] - 1,
+                           self.bridge.cfg.n_layers)
         self.last_tokens = self.prompts[:, -1:].to(self.device)
         self.clean_acts = self._clean_activations()
+
+    def path_changes(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
+        if not self.self_checked:
+            self.self_check(prompt_idx, bases, directions, sizes)
+        return super().path_changes(prompt_idx, bases, directions, sizes)
+
+    def self_check(self, prompt_idx, bases, directions, sizes) -> None:
+        """Compare the first paths with a FullRerun: the prompts' clean activations (relative L2),
+        the outputs at the bases (KL or relative L2 between the two) and the changes along the paths."""
+        k = min(SELF_CHECK_PATHS, len(bases))
+        rows = prompt_idx[:k].cpu()
+        reference = FullRerun(self.bridge, self.prompts, self.write_layer, self.readout)
+        clean_ref = reference.clean_activations(rows)
+        slow = reference.path_changes(prompt_idx[:k], bases[:k], directions[:k], sizes)
+        fast = super().path_changes(prompt_idx[:k], bases[:k], directions[:k], sizes)
+        found = {
+            "clean activations (relative L2)": output_distance(
+                "l2", clean_ref[:, None], self.clean_acts[rows.to(self.device)].float().cpu()[:, None]),
+            f"outputs at the bases ({self.readout.metric})": output_distance(
+                self.readout.metric, reference.outputs(rows, bases[:k])[:, None].cpu(),
+                self.outputs(rows, bases[:k].to(self.device))[:, None].cpu()),
+            f"output changes along the paths ({self.readout.metric})": (fast - slow).abs()}
+        atol, rtol = SELF_CHECK_TOLERANCE
+        tolerance = atol + rtol * float(slow.abs().max())
+        worst = {what: float(diff.max()) for what, diff in found.items()}
+        self.stats["self_check_max_diff"] = max(worst.values())
+        for what, diff in worst.items():
+            if not diff <= tolerance:
+                raise FastPathMismatch(
+                    f"prefix-reuse engine disagrees with a full re-run at {self.write_hook}: "
+                    f"{what} differ by {diff:.3g} > tolerance {tolerance:.3g} on {k} prompts; "
+                    f"versions: {stack_versions()}")
+        self.self_checked = True
 
     def _clean_activations(self) -> torch.Tensor:
         """[P, d] the unperturbed residual at the write hook, last position."""
@@ -158,10 +212,10 @@ class PerturbationEngine(_PathSweeper):
             raise _ReadDone
         if self.readout.hook is not None:
             hooks = [*hooks, (self.readout.hook, read_resid)]
-        with self.bridge.hooks(fwd_hooks=hooks):
+        with self.bridge.hooks(fwd_hooks=hooks), cache_reaches_attention(self.bridge):
             try:
                 logits = self.bridge(self.last_tokens[rows], return_type="logits",
-                                     past_key_values=self._cache_for(rows))
+                                     **{self.cache_kwarg: self._cache_for(rows)})
                 read["out"] = logits[:, -1].float()
             except _ReadDone:
                 pass
@@ -180,6 +234,13 @@ class PerturbationEngine(_PathSweeper):
 class FullRerun(_PathSweeper):
     """The straightforward way of the published code: every perturbed prompt, whole, through
     the whole model with a hook. The reference the engine is checked against."""
+
+    @torch.inference_mode()
+    def clean_activations(self, rows: torch.Tensor) -> torch.Tensor:
+        """[len(rows), d] the unperturbed residual at the write hook, last position, on the CPU."""
+        _, cache = self.bridge.run_with_cache(self.prompts[rows].to(self.device),
+                                              names_filter=[self.write_hook])
+        return cache[self.write_hook][:, -1].float().cpu()
 
     @torch.inference_mode()
     def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:

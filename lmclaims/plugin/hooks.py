@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from lmclaims.errors import ClaimTimeout, MissingCapability, NumericalError, UserInputError
+from lmclaims.errors import (ClaimTimeout, FastPathMismatch, MissingCapability, NumericalError,
+                             UserInputError)
 from lmclaims.plugin import options
 from lmclaims.plugin.collector import RECORD_KEY, RUN_KEY, Collector
 from lmclaims.plugin.recorder import Claim, ClaimMeta, ClaimNotHolding
@@ -24,7 +25,8 @@ from lmclaims.seeding import test_seed
 META = pytest.StashKey[ClaimMeta]()
 FAMILY = pytest.StashKey[int]()  # claim tests selected in this session (the same on every worker)
 CLAIM = pytest.StashKey[Claim]()
-ONE_LINE_ERRORS = (ClaimNotHolding, UserInputError, MissingCapability, NumericalError, ClaimTimeout)
+ONE_LINE_ERRORS = (ClaimNotHolding, UserInputError, MissingCapability, NumericalError, ClaimTimeout,
+                   FastPathMismatch)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

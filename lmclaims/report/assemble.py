@@ -7,6 +7,7 @@ import platform
 from importlib import metadata
 from typing import Any
 
+from lmclaims.environment import lock_differences
 from lmclaims.stats.multiplicity import final_verdict, holm
 
 NOT_RUN = "did not run: the session was interrupted, timed out, or its worker died"
@@ -76,6 +77,7 @@ def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
             entry["note"] = ("holds under Holm; the test itself, which cannot see the other "
                              "claims' p-values, used the stricter Bonferroni level and failed")
     run = {**header, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-           "libraries": library_versions(), "interrupted": interrupted,
+           "libraries": library_versions(), "not_as_locked": lock_differences() or "none",
+           "interrupted": interrupted,
            "claims_total": len(claims)}
     return {"run": run, "claims": claims}

@@ -1,0 +1,81 @@
+"""A prompt's prefix as a Hugging Face key-value cache, passed through the TransformerBridge.
+
+Two facts of the stack make this fragile, and this module holds both:
+- transformers 5.24 renamed the model's cache argument from `past_key_values` to `cache`
+  (the old name is deprecated until 5.40) and hands it to attention under the new name;
+- TransformerLens 4.3's attention bridge reads the cache only as `past_key_values` or
+  `layer_past`, so under 5.24 a prefix pass fills no layer and a last-token pass runs
+  with no context, silently.
+
+`cache_argument` asks the model which name it takes; `cache_reaches_attention` hands
+the cache to every attention bridge under the name it reads, for the duration of a
+forward pass; `check_prefix_cache` checks the invariant the engine relies on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from importlib import metadata
+
+STACK = ("torch", "transformers", "transformer-lens")
+
+
+def stack_versions() -> str:
+    """'torch 2.13.0, transformers 5.23.0, transformer-lens 4.3.0': what a mismatch report names."""
+    parts = []
+    for name in STACK:
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} not installed")
+    return ", ".join(parts)
+
+
+def cache_argument(bridge) -> str:
+    """The keyword the wrapped Hugging Face model's forward takes its cache by."""
+    params = inspect.signature(bridge.original_model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+def _hand_cache_under_old_name(module, args, kwargs):
+    """Forward pre-hook: copy `cache=` to `past_key_values=` where only the new name is given."""
+    if kwargs.get("cache") is not None and kwargs.get("past_key_values") is None:
+        return args, {**kwargs, "past_key_values": kwargs["cache"]}
+    return None
+
+
+@contextlib.contextmanager
+def cache_reaches_attention(bridge):
+    """Within the block, every attention bridge of `bridge` sees a cache passed as `cache=`."""
+    from transformer_lens.model_bridge.generalized_components.attention import AttentionBridge
+
+    handles = [m.register_forward_pre_hook(_hand_cache_under_old_name, with_kwargs=True)
+               for m in bridge.modules() if isinstance(m, AttentionBridge)]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def check_prefix_cache(cache, n_prompts: int, prefix_len: int, n_layers: int) -> None:
+    """Raise FastPathMismatch unless every layer of `cache` holds `prefix_len` positions of
+    `n_prompts` prompts (sliding-window layers may keep fewer, never none)."""
+    from lmclaims.errors import FastPathMismatch
+
+    layers = getattr(cache, "layers", None) or []
+    problems = []
+    if len(layers) != n_layers:
+        problems.append(f"{len(layers)} cache layers for {n_layers} blocks")
+    for i, layer in enumerate(layers):
+        keys = getattr(layer, "keys", None)
+        if keys is None or keys.numel() == 0:
+            problems.append(f"layer {i} is empty")
+        elif keys.shape[0] != n_prompts or layer.get_seq_length() != prefix_len:
+            problems.append(f"layer {i} holds {layer.get_seq_length()} positions of "
+                            f"{keys.shape[0]} prompts, not {prefix_len} of {n_prompts}")
+    if problems:
+        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+        raise FastPathMismatch(f"the prefix cache does not hold the prompts' prefixes ({shown}); "
+                               f"versions: {stack_versions()}")
