@@ -70,18 +70,26 @@ def test_one_sample_mean_with_less_alternative():
     assert decide(spec("mean", "one-sample", 0.5, "greater"), x, rng=rng()).verdict == "contradicted"
 
 
-def test_constant_data_fall_back_to_percentile_with_a_finite_interval():
+def test_constant_differences_have_no_interval_and_no_verdict():
+    """Pairs differing by exactly 1: no spread, so no standard error, no interval, no p, no MDE."""
     res = decide(spec("mean_difference", null=0.0), np.full(20, 3.0), np.full(20, 2.0), rng=rng())
-    assert res.ci_method == "percentile (BCa degenerate: constant data)"
-    assert (res.ci_low, res.estimate, res.ci_high) == (1.0, 1.0, 1.0)
-    assert np.isfinite([res.p_value, res.mde]).all()
+    assert "no spread" in res.ci_method and res.verdict == "inconclusive" and res.estimate == 1.0
+    assert np.isnan([res.ci_low, res.ci_high, res.p_value, res.mde]).all()
 
 
 def test_heavily_tied_integers_fall_back_to_percentile():
-    x, y = rng(8).integers(1, 6, (2, 500)).astype(float)
+    x, y = rng(8).integers(1, 6, (2, 60)).astype(float)
     res = decide(spec(design="unpaired"), x, y, rng=rng())
     assert res.ci_method.startswith("percentile (BCa degenerate: ")
     assert np.isfinite([res.estimate, res.ci_low, res.ci_high, res.p_value, res.mde]).all()
+
+
+def test_a_median_that_cannot_move_has_no_interval():
+    """500 integers in 1..5 per sample: every resample has the same medians, so no interval."""
+    x, y = rng(8).integers(1, 6, (2, 500)).astype(float)
+    res = decide(spec(design="unpaired"), x, y, rng=rng())
+    assert res.ci_method.startswith("BCa; no interval: every bootstrap replicate equals the estimate")
+    assert res.verdict == "inconclusive" and np.isnan([res.ci_low, res.ci_high, res.p_value]).all()
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
@@ -121,6 +129,7 @@ def test_mde_is_k_standard_errors_from_the_null():
         assert 0.5 * boot.standard_error < se_log < 2 * boot.standard_error
     d = rng(11).normal(0, 2.0, 100)
     res = decide(spec("mean_difference", null=1.0), d, np.zeros(100), rng=rng())
+    assert res.ci_method == "bootstrap-t"
     k = special.stdtrit(99, 0.975) + special.stdtrit(99, 0.8)
     assert res.mde - 1.0 == pytest.approx(k * d.std() / 10, rel=0.1)  # bootstrap se ~ sd / sqrt(n)
 

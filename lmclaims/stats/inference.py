@@ -1,4 +1,12 @@
-"""Decide a claim: BCa bootstrap interval, one-sided permutation p-value, verdict, MDE.
+"""Decide a claim: interval, one-sided p-value, verdict and MDE, by the estimator's own test.
+
+Means and ratios of means use a bootstrap-t test and its inverted interval (studentized.py:
+its null is the claim's, "the mean equals the null", where a sign-flip test's is "symmetric
+about the null"); medians use a permutation test with a BCa interval at Hesterberg's
+expanded level (validity.py), so that small samples are not over-confident; shares of 0/1
+outcomes use an exact binomial test (exact.py). Where the data have no spread the record has
+no interval and says why; where alpha is unattainable at this n, it says so and names the n
+needed, with no MDE; where a statistic overflows, NumericalError.
 
 `decide_batch` does the work for many datasets at once (rows of 2-D arrays), which is
 what the calibration tests use; `decide` is the same code on one dataset. Row i of a
@@ -27,7 +35,11 @@ import numpy as np
 from scipy import special, stats
 
 from .estimators import ESTIMATORS, Estimator
+from .exact import binomial_rows
+from .orientation import orient as _orient, shifted as _shifted
 from .spec import ClaimSpec, TestResult
+from .studentized import studentized
+from .validity import check_finite, expanded_alpha, tail_pvalues, unattainable
 
 POWER = 0.8  # power at which the minimum detectable effect is reported
 TIE_LIMIT = 0.5  # share of bootstrap replicates equal to the estimate beyond which BCa is not used
@@ -47,13 +59,14 @@ class BatchResult:
     mde: np.ndarray
     n: int
     n_resamples: int
+    n_needed: int = 0
 
     def result(self, i: int) -> TestResult:
         """The TestResult of row i."""
         return TestResult(
             float(self.estimate[i]), float(self.ci_low[i]), float(self.ci_high[i]),
             float(self.p_value[i]), self.n, str(self.verdict[i]), str(self.ci_method[i]),
-            float(self.mde[i]), self.n_resamples,
+            float(self.mde[i]), self.n_resamples, self.n_needed,
         )
 
 
@@ -99,34 +112,6 @@ def _checked(spec: ClaimSpec, x, y, batched: bool):
     return est, x, y
 
 
-def _lex_sign(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Per row, the sign of the first entry where u and v differ (0 where equal)."""
-    d = (u > v).astype(np.int8) - (u < v).astype(np.int8)
-    first = np.argmax(d != 0, axis=-1)
-    return np.take_along_axis(d, first[:, None], axis=-1)[:, 0]
-
-
-def _pairs_key(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per row, the pairs sorted lexicographically and flattened: paired data without their order."""
-    order = np.lexsort((y, x), axis=-1)
-    pairs = np.stack([np.take_along_axis(x, order, -1), np.take_along_axis(y, order, -1)], -1)
-    return pairs.reshape(len(x), -1)
-
-
-def _orient(x: np.ndarray, y: np.ndarray, paired: bool):
-    """The two samples in canonical orientation, and the rows where that swapped them."""
-    if paired:
-        key = _lex_sign(_pairs_key(x, y), _pairs_key(y, x))
-    elif x.shape[-1] != y.shape[-1]:  # the larger sample goes first
-        swap = np.full(len(x), x.shape[-1] < y.shape[-1])
-        return (y, x, swap) if swap[0] else (x, y, swap)
-    else:
-        xs, ys = np.sort(x, axis=-1), np.sort(y, axis=-1)
-        key = _lex_sign(np.concatenate([xs, ys], -1), np.concatenate([ys, xs], -1))
-    col = (key < 0)[:, None]
-    return np.where(col, y, x), np.where(col, x, y), key < 0
-
-
 @contextmanager
 def _quiet():
     """Silence SciPy's degenerate-data warnings: degeneracy is detected per row instead."""
@@ -136,14 +121,20 @@ def _quiet():
         yield
 
 
-def _degeneracy(theta: np.ndarray, dist: np.ndarray, low, high) -> np.ndarray:
-    """Per row, why the BCa interval cannot be used ('' where it can)."""
+def _degeneracy(theta: np.ndarray, dist: np.ndarray, low, high, samples: tuple) -> np.ndarray:
+    """Per row, why the BCa interval cannot be used ('' where it can; 'no interval: ...' where
+    no bootstrap interval exists because every replicate equals the estimate)."""
     why = np.full(theta.shape, "", dtype=object)
     ties = np.mean(dist == theta[:, None], axis=-1)
-    why[ties > TIE_LIMIT] = [f"{t:.0%} of bootstrap replicates tie with the estimate"
-                             for t in ties[ties > TIE_LIMIT]]
-    why[~(np.isfinite(low) & np.isfinite(high))] = "NaN endpoints, e.g. from tied jackknife values"
-    why[np.ptp(dist, axis=-1) == 0] = "constant data"
+    why[ties > TIE_LIMIT] = [f"percentile (BCa degenerate: {t:.0%} of bootstrap replicates tie "
+                             f"with the estimate)" for t in ties[ties > TIE_LIMIT]]
+    why[~(np.isfinite(low) & np.isfinite(high))] = ("percentile (BCa degenerate: NaN endpoints, "
+                                                    "e.g. from tied jackknife values)")
+    flat = np.ptp(dist, axis=-1) == 0
+    constant = np.all([np.ptp(s, axis=-1) == 0 for s in samples], axis=0)
+    why[flat] = ("no interval: every bootstrap replicate equals the estimate (the statistic does "
+                 "not move with the values that vary)")
+    why[flat & constant] = "no interval: constant data (every value equal), nothing to resample"
     return why
 
 
@@ -158,23 +149,13 @@ def _interval(est: Estimator, samples: tuple, paired: bool, level: float, rng, n
                               bootstrap_result=bca, **kw)
     theta = stat(*samples, axis=-1)
     dist = bca.bootstrap_distribution
-    why = _degeneracy(theta, dist, bca.confidence_interval.low, bca.confidence_interval.high)
+    check_finite(est.name, estimate=theta, bootstrap_replicates=dist)
+    why = _degeneracy(theta, dist, bca.confidence_interval.low, bca.confidence_interval.high, samples)
     fall = why != ""
-    flat = np.ptp(dist, axis=-1) == 0
-    low = np.where(flat, theta, np.where(fall, pct.confidence_interval.low, bca.confidence_interval.low))
-    high = np.where(flat, theta, np.where(fall, pct.confidence_interval.high, bca.confidence_interval.high))
+    flat = np.array([w.startswith("no interval") for w in why], dtype=bool)
+    low = np.where(flat, np.nan, np.where(fall, pct.confidence_interval.low, bca.confidence_interval.low))
+    high = np.where(flat, np.nan, np.where(fall, pct.confidence_interval.high, bca.confidence_interval.high))
     return theta, low, high, bca.standard_error, why
-
-
-def tail_pvalues(null: np.ndarray, observed: np.ndarray, exact: bool):
-    """Both one-sided p-values (greater, less), counted the way scipy.stats.permutation_test counts."""
-    tol = np.abs(observed) * 100 * np.finfo(float).eps
-    extra = 0 if exact else 1
-
-    def rate(hits):
-        return np.clip((np.count_nonzero(hits, axis=0) + extra) / (len(null) + extra), 0.0, 1.0)
-
-    return rate(null >= observed - tol), rate(null <= observed + tol)
 
 
 def _pvalues(est: Estimator, samples: tuple, design: str, rng, n_resamples: int):
@@ -192,16 +173,6 @@ def _pvalues(est: Estimator, samples: tuple, design: str, rng, n_resamples: int)
     return tail_pvalues(res.null_distribution, res.statistic, exact=n_max <= n_resamples)
 
 
-def _shifted(est: Estimator, a, b, swap, null: float):
-    """The canonical samples with x (wherever it now sits) shifted so that `null` is no effect."""
-    if b is None:
-        return (est.shift(a, null),)
-    if a.shape != b.shape:
-        return (a, est.shift(b, null)) if swap[0] else (est.shift(a, null), b)
-    col = swap[:, None]
-    return np.where(col, a, est.shift(a, null)), np.where(col, est.shift(b, null), b)
-
-
 def _verdicts(low, high, p_claimed, p_other, null_t, alternative: str, alpha: float):
     """holds / contradicted / inconclusive per row, from the interval and both one-sided p-values."""
     above, below = low > null_t, high < null_t
@@ -217,34 +188,78 @@ def _mde_multiplier(alpha: float, n: int) -> float:
     return float(special.stdtrit(n - 1, 1 - alpha) + special.stdtrit(n - 1, POWER))
 
 
-def _method_labels(why: np.ndarray) -> np.ndarray:
-    """'BCa', or 'percentile (BCa degenerate: <why>)' per row."""
-    return np.array([f"percentile (BCa degenerate: {w})" if w else "BCa" for w in why], dtype=object)
+def _method_labels(method: str, why: np.ndarray, unattained: str) -> np.ndarray:
+    """Per row: the method, or the reason it was replaced, then why alpha is unattainable."""
+    labels = [w if w.startswith("percentile") else "; ".join(filter(None, (method, w)))
+              for w in why]
+    return np.array(["; ".join(filter(None, (lab, unattained))) for lab in labels], dtype=object)
+
+
+def _by_permutation(est, spec, samples, swap, paired, rng, n_resamples):
+    """Medians: BCa interval at the expanded level and the permutation test of the shifted data."""
+    n = min(s.shape[-1] for s in samples)
+    level = 1 - 2 * expanded_alpha(spec.alpha, n)
+    theta, low, high, se, why = _interval(est, samples, paired, level, rng, n_resamples)
+    a, b = samples if len(samples) == 2 else (samples[0], None)
+    p_gt, p_lt = _pvalues(est, _shifted(est, a, b, swap, spec.null), spec.design, rng, n_resamples)
+    no_interval = np.isnan(low)
+    return theta, low, high, se, np.where(no_interval, np.nan, p_gt), np.where(no_interval, np.nan, p_lt), why
+
+
+def _binomial_batch(spec: ClaimSpec, x: np.ndarray) -> BatchResult:
+    """Shares of 0/1 outcomes: the exact binomial test, row by row."""
+    out, mde = binomial_rows(x, spec.null, spec.alternative, spec.confidence_level, spec.alpha)
+    n = x.shape[-1]
+    unattained, need = unattainable("binomial", "one-sample", n, n, 0, spec.alpha, spec.null)
+    p_claimed, p_other = ((out["p_gt"], out["p_lt"]) if spec.alternative == "greater"
+                          else (out["p_lt"], out["p_gt"]))
+    verdict = _verdicts(out["low"], out["high"], p_claimed, p_other, spec.null, spec.alternative,
+                        spec.alpha)
+    method = "exact binomial test, Clopper-Pearson interval"
+    return BatchResult(
+        estimate=out["estimate"], ci_low=out["low"], ci_high=out["high"], p_value=p_claimed,
+        verdict=np.where(unattained != "", "inconclusive", verdict),
+        ci_method=_method_labels(method, np.full(len(x), "", dtype=object), unattained),
+        mde=mde if not unattained else np.full(len(x), np.nan), n=n, n_resamples=0, n_needed=need)
 
 
 def decide_batch(spec: ClaimSpec, x, y=None, *, rng: np.random.Generator,
                  n_resamples: int = 1999) -> BatchResult:
-    """Decide the claim for every row of the 2-D arrays x (and y) at once."""
+    """Decide the claim for every row of the 2-D arrays x (and y) at once.
+
+    Raises ValueError for invalid input and NumericalError where a statistic overflows.
+    """
     est, x, y = _checked(spec, x, y, batched=True)
+    if est.test == "binomial":
+        return _binomial_batch(spec, x)
     paired = spec.design == "paired"
     a, b, swap = (x, None, np.zeros(len(x), bool)) if y is None else _orient(x, y, paired)
     samples = (a,) if b is None else (a, b)
-    theta, low, high, se, why = _interval(est, samples, paired, spec.confidence_level, rng, n_resamples)
-    p_gt, p_lt = _pvalues(est, _shifted(est, a, b, swap, spec.null), spec.design, rng, n_resamples)
+    null_t = est.to_test_scale(spec.null)
+    if est.test == "studentized":
+        theta, low, high, se, p_gt, p_lt, why = studentized(
+            est, samples, paired, np.where(swap, -null_t, null_t), spec.confidence_level, rng,
+            n_resamples, BATCH, _rng_kwargs(stats.bootstrap, rng))
+    else:
+        theta, low, high, se, p_gt, p_lt, why = _by_permutation(est, spec, samples, swap, paired,
+                                                                 rng, n_resamples)
     # back from the canonical orientation: swapping the samples negates everything
     theta, low, high = np.where(swap, -theta, theta), np.where(swap, -high, low), np.where(swap, -low, high)
     p_gt, p_lt = np.where(swap, p_lt, p_gt), np.where(swap, p_gt, p_lt)
     sign = 1.0 if spec.alternative == "greater" else -1.0
     p_claimed, p_other = (p_gt, p_lt) if sign > 0 else (p_lt, p_gt)
-    null_t = est.to_test_scale(spec.null)
-    n = min(s.shape[-1] for s in samples)
-    k = _mde_multiplier(spec.alpha, n)
+    n, m = samples[0].shape[-1], samples[-1].shape[-1]
+    unattained, need = unattainable(est.test, spec.design, n, m, n_resamples, spec.alpha)
+    verdict = _verdicts(low, high, p_claimed, p_other, null_t, spec.alternative, spec.alpha)
+    mde = null_t + sign * _mde_multiplier(spec.alpha, min(n, m)) * se
+    no_mde = np.isnan(low) | bool(unattained)
     return BatchResult(
         estimate=est.from_test_scale(theta), ci_low=est.from_test_scale(low),
         ci_high=est.from_test_scale(high), p_value=p_claimed,
-        verdict=_verdicts(low, high, p_claimed, p_other, null_t, spec.alternative, spec.alpha),
-        ci_method=_method_labels(why), mde=est.from_test_scale(null_t + sign * k * se),
-        n=n, n_resamples=n_resamples,
+        verdict=np.where(unattained != "", "inconclusive", verdict),
+        ci_method=_method_labels("bootstrap-t" if est.test == "studentized" else "BCa", why, unattained),
+        mde=np.where(no_mde, np.nan, est.from_test_scale(mde)), n=min(n, m),
+        n_resamples=n_resamples, n_needed=need,
     )
 
 

@@ -56,9 +56,12 @@ class TestResult:
     p_value: float  # one-sided, in the direction of the alternative
     n: int  # samples actually used (per group for unpaired designs: the smaller group)
     verdict: Verdict  # from the interval and the raw p-value; the report re-decides with Holm
-    ci_method: str  # "BCa" or "percentile (BCa degenerate: ...)"
-    mde: float  # minimum detectable effect at this n (power 0.8, level alpha), in the statistic's units
+    ci_method: str  # "bootstrap-t", "BCa", "exact binomial ...", then "; <why>" where it degenerates
+    mde: float  # minimum detectable effect at this n (power 0.8, level alpha); NaN where the level
+    #             is unattainable or the data cannot be tested (the reason is in ci_method)
     n_resamples: int
+    n_needed: int = 0  # where alpha is unattainable at this n: the smallest n at which it is
+    parts: tuple = ()  # compound claims: ((part name, TestResult), ...), each with its own numbers
 
     __test__ = False  # not a pytest test class despite the name
 
