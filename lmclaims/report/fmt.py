@@ -11,10 +11,20 @@ def num(x: float | None, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 
 
-def p(x: float | None) -> str:
+def p(x: float | None, level: float | None = None) -> str:
+    """A p-value with 3 significant digits, more where fewer would hide its side of `level`.
+
+    0.0252 and 0.025 print as "0.0252" and "0.025"; 0.02504 against level 0.025 prints as
+    "0.02504", never "0.025" (which would read as holding); small values in e-notation.
+    """
     if x is None:
         return "–"
-    return "<0.001" if x < 1e-3 else f"{x:.3f}"
+    for digits in range(3, 18):
+        text = f"{x:.{digits}g}"
+        shown = float(text)
+        if level is None or shown == x or ((shown <= level) == (x <= level) and shown != level):
+            return text
+    return text
 
 
 def estimate(entry: dict) -> str:

@@ -22,10 +22,20 @@ def summary_table(claims: list[dict]) -> list[str]:
              "|---|---|---|---|---|---|---|---|"]
     for c in claims:
         verdict = BADGE[c["verdict"]] + (" (expected)" if c.get("expected") else "")
+        level = (c.get("spec") or {}).get("alpha", 0.025)
         lines.append(f"| {code(c['id'])} | {md(fmt.params(c))} | {verdict} | {fmt.estimate(c)} "
-                     f"| {c.get('n') or '–'} | {fmt.p(c.get('p_value'))} | "
-                     f"{fmt.p(c.get('p_adjusted'))} | {fmt.num(c.get('mde'))} |")
+                     f"| {c.get('n') or '–'} | {fmt.p(c.get('p_value'), level)} | "
+                     f"{fmt.p(c.get('p_adjusted'), level)} | {fmt.num(c.get('mde'))} |")
+        lines += _part_rows(c, level)
     return lines
+
+
+def _part_rows(c: dict, level: float) -> list[str]:
+    """One summary row per part of a compound claim, each with its own numbers and verdict."""
+    parts = (c.get("details") or {}).get("parts") or []
+    return [f"| ↳ part: {md(part.get('part', '?'))} | | {md(part.get('verdict', '?'))} "
+            f"| {fmt.estimate(part)} | {part.get('n') or '–'} | {fmt.p(part.get('p_value'), level)} "
+            f"| – | {fmt.num(part.get('mde'))} |" for part in parts if isinstance(part, dict)]
 
 
 def _kv_table(rows: dict, head: tuple[str, str] = ("", "")) -> list[str]:
@@ -42,8 +52,8 @@ def _rows_table(title: str, rows: list[dict]) -> list[str]:
     lines = ["", f"**{md(title)}**", "", "| " + " | ".join(md(k) for k in keys) + " |",
              "|" + "---|" * len(keys)]
     for row in rows:
-        cells = [fmt.num(row.get(k)) if isinstance(row.get(k), float) else md(row.get(k, "–"))
-                 for k in keys]
+        cells = [fmt.num(row.get(k)) if isinstance(row.get(k), float)
+                 else md("–" if row.get(k) is None else row[k]) for k in keys]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -79,8 +89,8 @@ def claim_section(c: dict) -> list[str]:
         lines += ["", f"Note: {md(c['note'])}"]
     if c.get("expected"):
         lines += ["", f"Expected not to hold on this model: {md(c['expected'])}"]
-    if c.get("ci_method") and not c["ci_method"].startswith("BCa"):
-        lines += ["", f"Interval: {md(c['ci_method'])}"]
+    if c.get("ci_method") and c["ci_method"] not in ("BCa", "bootstrap-t"):
+        lines += ["", f"Method: {md(c['ci_method'])}"]
     if c.get("spec"):
         lines += ["", "<details><summary>Pre-registered protocol</summary>", "",
                   *_kv_table(c["spec"], ("field", "declared")), "", "</details>"]

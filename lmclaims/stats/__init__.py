@@ -2,8 +2,8 @@
 
 from .estimators import ESTIMATORS
 from .inference import decide
-from .multiplicity import final_verdict, holm, intersection_union
+from .multiplicity import final_verdict, holm, intersection_union, part_rows
 from .spec import ClaimSpec, TestResult, Threshold
 
 __all__ = ["ClaimSpec", "Threshold", "TestResult", "decide", "holm", "final_verdict",
-           "intersection_union", "ESTIMATORS"]
+           "intersection_union", "part_rows", "ESTIMATORS"]

@@ -170,7 +170,14 @@ def _pvalues(est: Estimator, samples: tuple, design: str, rng, n_resamples: int)
         vectorized=True, n_resamples=n_resamples, batch=BATCH, alternative="greater", axis=-1,
         **_rng_kwargs(stats.permutation_test, rng),
     )
-    return tail_pvalues(res.null_distribution, res.statistic, exact=n_max <= n_resamples)
+    exact = n_max <= n_resamples
+    p_gt, p_lt = tail_pvalues(res.null_distribution, res.statistic, exact=exact)
+    # the smallest p these values allow: ties in the statistic (a median of an even n) can keep
+    # it above 1 / n_max, so it is read from the exact null distribution itself
+    null = res.null_distribution
+    floor = np.minimum(tail_pvalues(null, null.max(axis=0), True)[0],
+                       tail_pvalues(null, null.min(axis=0), True)[1])
+    return p_gt, p_lt, np.where(exact, floor, 0.0)
 
 
 def _verdicts(low, high, p_claimed, p_other, null_t, alternative: str, alpha: float):
@@ -188,11 +195,22 @@ def _mde_multiplier(alpha: float, n: int) -> float:
     return float(special.stdtrit(n - 1, 1 - alpha) + special.stdtrit(n - 1, POWER))
 
 
-def _method_labels(method: str, why: np.ndarray, unattained: str) -> np.ndarray:
+def _method_labels(method: str, why: np.ndarray, unattained) -> np.ndarray:
     """Per row: the method, or the reason it was replaced, then why alpha is unattainable."""
     labels = [w if w.startswith("percentile") else "; ".join(filter(None, (method, w)))
               for w in why]
-    return np.array(["; ".join(filter(None, (lab, unattained))) for lab in labels], dtype=object)
+    unattained = np.broadcast_to(np.asarray(unattained, dtype=object), len(labels))
+    return np.array(["; ".join(filter(None, (lab, u))) for lab, u in zip(labels, unattained)], dtype=object)
+
+
+def _floor_reasons(floor: np.ndarray, alpha: float, n: int, structural: str) -> np.ndarray:
+    """Per row, why alpha is unattainable: the design's reason, or these values' smallest p."""
+    reason = np.full(floor.shape, structural, dtype=object)
+    tied = (floor > alpha) & (structural == "")
+    reason[tied] = [f"level {alpha:g} unattainable on these values: the smallest p-value of the "
+                    f"exact test is {f:.3g} (ties in the statistic); n >= {n + 1} needed at least, "
+                    f"no MDE" for f in floor[tied]]
+    return reason
 
 
 def _by_permutation(est, spec, samples, swap, paired, rng, n_resamples):
@@ -201,9 +219,10 @@ def _by_permutation(est, spec, samples, swap, paired, rng, n_resamples):
     level = 1 - 2 * expanded_alpha(spec.alpha, n)
     theta, low, high, se, why = _interval(est, samples, paired, level, rng, n_resamples)
     a, b = samples if len(samples) == 2 else (samples[0], None)
-    p_gt, p_lt = _pvalues(est, _shifted(est, a, b, swap, spec.null), spec.design, rng, n_resamples)
+    p_gt, p_lt, floor = _pvalues(est, _shifted(est, a, b, swap, spec.null), spec.design, rng, n_resamples)
     no_interval = np.isnan(low)
-    return theta, low, high, se, np.where(no_interval, np.nan, p_gt), np.where(no_interval, np.nan, p_lt), why
+    nan = partial(np.where, no_interval, np.nan)
+    return theta, low, high, se, nan(p_gt), nan(p_lt), why, floor
 
 
 def _binomial_batch(spec: ClaimSpec, x: np.ndarray) -> BatchResult:
@@ -240,19 +259,22 @@ def decide_batch(spec: ClaimSpec, x, y=None, *, rng: np.random.Generator,
         theta, low, high, se, p_gt, p_lt, why = studentized(
             est, samples, paired, np.where(swap, -null_t, null_t), spec.confidence_level, rng,
             n_resamples, BATCH, _rng_kwargs(stats.bootstrap, rng))
+        floor = np.zeros(len(theta))
     else:
-        theta, low, high, se, p_gt, p_lt, why = _by_permutation(est, spec, samples, swap, paired,
-                                                                 rng, n_resamples)
+        theta, low, high, se, p_gt, p_lt, why, floor = _by_permutation(est, spec, samples, swap,
+                                                                        paired, rng, n_resamples)
     # back from the canonical orientation: swapping the samples negates everything
     theta, low, high = np.where(swap, -theta, theta), np.where(swap, -high, low), np.where(swap, -low, high)
     p_gt, p_lt = np.where(swap, p_lt, p_gt), np.where(swap, p_gt, p_lt)
     sign = 1.0 if spec.alternative == "greater" else -1.0
     p_claimed, p_other = (p_gt, p_lt) if sign > 0 else (p_lt, p_gt)
     n, m = samples[0].shape[-1], samples[-1].shape[-1]
-    unattained, need = unattainable(est.test, spec.design, n, m, n_resamples, spec.alpha)
+    structural, need = unattainable(est.test, spec.design, n, m, n_resamples, spec.alpha)
+    unattained = _floor_reasons(floor, spec.alpha, min(n, m), structural)
+    need = need or (min(n, m) + 1 if np.any(unattained != "") else 0)
     verdict = _verdicts(low, high, p_claimed, p_other, null_t, spec.alternative, spec.alpha)
     mde = null_t + sign * _mde_multiplier(spec.alpha, min(n, m)) * se
-    no_mde = np.isnan(low) | bool(unattained)
+    no_mde = np.isnan(low) | (unattained != "")
     return BatchResult(
         estimate=est.from_test_scale(theta), ci_low=est.from_test_scale(low),
         ci_high=est.from_test_scale(high), p_value=p_claimed,

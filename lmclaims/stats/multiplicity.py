@@ -41,14 +41,38 @@ def final_verdict(raw_verdict: str, p_adjusted: float | None, alpha: float,
     return raw_verdict, ""
 
 
-def intersection_union(primary: TestResult, *others: TestResult) -> TestResult:
+def _deciding(parts: list[tuple[str, TestResult]]) -> tuple[str, TestResult]:
+    """The part that decides an intersection-union verdict: a contradicted part, else the one
+    with the largest p-value (an untestable part, p NaN, first)."""
+    contradicted = [p for p in parts if p[1].verdict == "contradicted"]
+    if contradicted:
+        return contradicted[0]
+    return max(parts, key=lambda p: math.inf if math.isnan(p[1].p_value) else p[1].p_value)
+
+
+def intersection_union(*parts: TestResult, names: Sequence[str] = ()) -> TestResult:
     """A claim made of several one-sided tests that must all hold (intersection-union test).
 
-    Holds if every part holds, with p = the largest p; contradicted if any part is; else
-    inconclusive. Estimate and interval are the primary test's.
+    Holds if every part holds, with p = the largest p (Berger 1982, Technometrics 24(4));
+    contradicted if any part is; else inconclusive. Estimate, interval, n, p and MDE are all
+    the deciding part's (`_deciding`), so the summary row never mixes one part's numbers with
+    another's verdict; every part keeps its own numbers in `parts` (see `part_rows`).
+    names: one per part (default 'part 1', 'part 2', ...).
     """
-    verdicts = {primary.verdict, *(o.verdict for o in others)}
+    names = list(names) or [f"part {i + 1}" for i in range(len(parts))]
+    if len(names) != len(parts):
+        raise ValueError(f"{len(names)} names for {len(parts)} parts")
+    named = list(zip(names, parts))
+    verdicts = {p.verdict for p in parts}
     verdict = ("holds" if verdicts == {"holds"} else
                "contradicted" if "contradicted" in verdicts else "inconclusive")
-    p_value = max([primary.p_value, *(o.p_value for o in others)])
-    return replace(primary, verdict=verdict, p_value=p_value)
+    name, deciding = _deciding(named)
+    return replace(deciding, verdict=verdict, parts=tuple(named),
+                   ci_method=f"{deciding.ci_method} (numbers of the deciding part: {name})")
+
+
+def part_rows(result: TestResult) -> list[dict]:
+    """Each part of a compound result as a plain row (for `claim.note(parts=...)` and the report)."""
+    return [{"part": name, "verdict": p.verdict, "estimate": p.estimate, "ci_low": p.ci_low,
+             "ci_high": p.ci_high, "n": p.n, "p_value": p.p_value, "mde": p.mde,
+             "method": p.ci_method} for name, p in result.parts]
