@@ -1,8 +1,12 @@
 """The pytest plugin on small claim tests that need no model: records, outcomes, a complete report."""
 
 import json
+import tomllib
+from pathlib import Path
 
 import pytest
+
+PROJECT_INI = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
 
 CLAIMS = '''
 import os, time
@@ -39,9 +43,18 @@ def test_slow(claim):
         time.sleep(30)
 
 @pytest.mark.claim("demo.dies", statement="Kills its worker.", source="test")
+@pytest.mark.xdist_group("shared")
 def test_dies(claim):
     if os.environ.get("DEMO_DIE"):
+        with open(os.environ["DEMO_DIE"], "a") as fh:
+            fh.write("ran;")
         os._exit(3)
+
+@pytest.mark.claim("demo.after_death", statement="Shares a worker with the dying claim.", source="test")
+@pytest.mark.xdist_group("shared")
+def test_after_death(claim):
+    claim.declare(spec(40))
+    claim.conclude(decide(claim.spec, claim.rng.normal(1.0, 1.0, 40), rng=claim.rng, n_resamples=999))
 
 def test_not_a_claim():
     assert sum([1, 1]) == 2
@@ -49,14 +62,17 @@ def test_not_a_claim():
 
 
 @pytest.fixture
-def demo(pytester):
+def demo(pytester, monkeypatch):
+    """Run the demo claims in a subprocess under the project's own pytest options (addopts)."""
     pytester.makepyfile(test_demo=CLAIMS)
-    def run(*args, **env):
+    pytester.makeini("[pytest]\naddopts = " + " ".join(PROJECT_INI["addopts"])
+                     + f"\nxfail_strict = {PROJECT_INI['xfail_strict']}\n")
+    def run(*args, report="claims", **env):
         for key, value in env.items():
-            pytester._monkeypatch.setenv(key, value)
-        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
-        report = json.loads((pytester.path / "reports" / "claims.json").read_text())
-        return result, {c["id"]: c for c in report["claims"]}, report
+            monkeypatch.setenv(key, value)
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=120)
+        data = json.loads((pytester.path / "reports" / f"{report}.json").read_text())
+        return result, {c["id"]: c for c in data["claims"]}, data
     return run
 
 
@@ -69,8 +85,8 @@ def test_each_outcome_becomes_a_verdict(demo):
     assert claims["demo.crashes"]["verdict"] == "error"
     assert "division by zero" in claims["demo.crashes"]["reason"]
     assert claims["demo.skipped"]["verdict"] == "n/a" and "no attention" in claims["demo.skipped"]["reason"]
-    assert len(report["claims"]) == 6
-    result.assert_outcomes(passed=4, failed=2, skipped=1)
+    assert len(report["claims"]) == 7
+    result.assert_outcomes(passed=5, failed=2, skipped=1)
     assert "demo.inconclusive inconclusive" in result.stdout.str()  # the verdict's own line
 
 
@@ -82,18 +98,41 @@ def test_a_claim_past_its_time_limit_is_an_error(demo):
     assert claims["demo.holds"]["verdict"] == "holds"
 
 
-def test_a_dead_worker_still_leaves_a_complete_report(demo):
-    """Under xdist, a claim whose worker dies is an error; every other claim is reported."""
-    result, claims, _ = demo("-n", "2", DEMO_DIE="1")
+@pytest.mark.parametrize("workers", ["2", "3"])
+def test_a_dead_worker_still_leaves_a_complete_report(demo, tmp_path, workers):
+    """Under xdist with the project's addopts (loadgroup), a claim that kills its worker runs
+    once and is an error with the exit code; its group's other claim and every other claim
+    are decided; the run ends by itself."""
+    ran = tmp_path / "ran"
+    result, claims, report = demo("-n", workers, "-v", DEMO_DIE=str(ran))
+    assert "scheduling tests via CrashSafeLoadGroupScheduling" in result.stdout.str()
+    assert ran.read_text() == "ran;"  # never re-sent to another worker
     assert claims["demo.dies"]["verdict"] == "error"
+    assert "exited with code 3" in claims["demo.dies"]["reason"]
+    assert claims["demo.after_death"]["verdict"] == "holds"
     assert claims["demo.holds"]["verdict"] == "holds"
-    assert len(claims) == 6
+    assert {c["verdict"] for c in claims.values()} <= {"holds", "inconclusive", "error", "n/a"}
+    assert [c["id"] for c in report["claims"] if c["verdict"] == "error"] == ["demo.crashes", "demo.slow",
+                                                                                 "demo.dies"]
+    assert len(claims) == 7 and not report["run"]["interrupted"] and not report["run"]["partial"]
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_without_xdist_the_same_records_as_n0(demo):
+    """`-p no:xdist` runs (no --dist in addopts to trip on, xdist_group still a known marker)
+    and gives the records `-n 0` gives."""
+    result, without, _ = demo("-p", "no:xdist")
+    assert result.ret == 1, result.stdout.str()[-2000:]
+    _, serial, _ = demo("-n", "0")
+    fields = ("verdict", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "reason")
+    assert {k: [c[f] for f in fields] for k, c in without.items()} == \
+           {k: [c[f] for f in fields] for k, c in serial.items()}
 
 
 def test_an_interrupt_lists_unfinished_claims_as_errors(demo):
     """Stopping after the first failure (as Ctrl-C would) reports what ran and lists the rest."""
     result, claims, report = demo("-n", "0", "-x")
-    assert report["run"]["interrupted"]
+    assert report["run"]["interrupted"] and report["run"]["partial"].startswith("2 of the 7 claims")
     assert claims["demo.holds"]["verdict"] == "holds"
     (unfinished,) = [c for c in report["claims"] if c["nodeid"].endswith("::test_skipped")]
     assert unfinished["verdict"] == "error" and "did not run" in unfinished["reason"]

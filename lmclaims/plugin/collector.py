@@ -12,8 +12,8 @@ from lmclaims.plugin import options
 from lmclaims.report.assemble import assemble
 from lmclaims.report.write import write_report
 
-RECORD_KEY = "lmclaims.record"
-RUN_KEY = "lmclaims.run"
+RECORD_ATTR = "lmclaims_record"  # the claim's record, on each of its test reports
+RUN_ATTR = "lmclaims_run"  # what the worker knows about the run (model, corpus, family)
 
 
 def _first_line(longrepr: Any) -> str:
@@ -52,20 +52,17 @@ class Collector:
         self.expected: list[str] = []
         self.not_claims: set[str] = set()
         self.written: list[str] = []
+        self.partial: str | bool = False
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.expected = [i.nodeid for i in session.items if i.get_closest_marker("claim")]
 
-    def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
-        if not self.expected:
-            self.expected = list(ids)  # non-claim ids are dropped in assemble()
-
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        props = dict(p for p in report.user_properties if isinstance(p, (tuple, list)) and len(p) == 2)
-        if RECORD_KEY in props:
+        sent = getattr(report, RECORD_ATTR, None)
+        if isinstance(sent, dict):
             record = self.records.setdefault(report.nodeid, {})
-            record.update({k: v for k, v in props[RECORD_KEY].items() if v not in (None, [], {}, "")})
-            self.run.update(props.get(RUN_KEY, {}))
+            record.update({k: v for k, v in sent.items() if v not in (None, [], {}, "")})
+            self.run.update(getattr(report, RUN_ATTR, None) or {})
         elif report.nodeid not in self.records and report.when != "???":
             self.not_claims.add(report.nodeid)  # an ordinary test ("???": xdist's crashed worker)
             return
@@ -76,12 +73,15 @@ class Collector:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if nothing_runs(self.config):
+            return  # --collect-only, --setup-only, --setup-plan: no claim ran, no report
         if not self.records and not any(n.startswith("claims/") for n in self.expected):
             return
         interrupted = (exitstatus == pytest.ExitCode.INTERRUPTED
                        or bool(session.shouldstop) or bool(session.shouldfail))
         expected = [n for n in self.expected if n not in self.not_claims]
         data = assemble(self.header(session), self.records, self.outcomes, expected, interrupted)
+        self.partial = data["run"]["partial"]
         self.written = write_report(data, options.report_path(self.config), self.config)
 
     def header(self, session: pytest.Session) -> dict[str, Any]:
@@ -96,5 +96,12 @@ class Collector:
         }
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.written and self.partial:
+            terminalreporter.write_line(f"claims report of a partial run ({self.partial}):")
         for path in self.written:
             terminalreporter.write_line(f"claims report: {path}")
+
+
+def nothing_runs(config: pytest.Config) -> bool:
+    """Whether this session only collects or only sets up fixtures (no test body runs)."""
+    return any(config.getoption(name, False) for name in ("collectonly", "setuponly", "setupplan"))

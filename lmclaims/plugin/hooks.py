@@ -1,9 +1,12 @@
 """pytest11 entry point: wires options, the `claim` marker and fixture, and the report.
 
 Data flow (as in Hypothesis's plugin and pytest-json-report): each claim test's
-record is put on its test reports as plain builtins in `user_properties`; xdist
-carries them to the controller, where the `Collector` plugin gathers them and
-writes the report once, at the end of the session.
+record is put on its test reports as plain builtins in the report attribute
+`lmclaims_record` (not `user_properties`, which `--junitxml` would copy into every
+test case); xdist carries the report's attributes to the controller, where the
+`Collector` plugin gathers them and writes the report once, at the end of the session.
+Hooks that exist only under xdist live in `lmclaims.plugin.workers`, registered only
+where xdist runs, so `-p no:xdist` works.
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ import pytest
 from lmclaims.errors import (ClaimTimeout, FastPathMismatch, MissingCapability, NumericalError,
                              UserInputError)
 from lmclaims.plugin import options
-from lmclaims.plugin.collector import RECORD_KEY, RUN_KEY, Collector
+from lmclaims.plugin.collector import RECORD_ATTR, RUN_ATTR, Collector
+from lmclaims.plugin.family import FamilyCounter
 from lmclaims.plugin.recorder import Claim, ClaimMeta, ClaimNotHolding
-from lmclaims.plugin.runinfo import RUN_INFO, model_label
+from lmclaims.plugin.runinfo import RUN_INFO, model_label, set_run_info
 from lmclaims.profiles import get_profile
 from lmclaims.seeding import test_seed
 
 META = pytest.StashKey[ClaimMeta]()
-FAMILY = pytest.StashKey[int]()  # claim tests selected in this session (the same on every worker)
+FAMILY = pytest.StashKey[int]()  # claim tests in the collected claim modules, whatever is selected
+COUNTER = pytest.StashKey[FamilyCounter]()
 CLAIM = pytest.StashKey[Claim]()
 ONE_LINE_ERRORS = (ClaimNotHolding, UserInputError, MissingCapability, NumericalError, ClaimTimeout,
                    FastPathMismatch)
@@ -33,13 +38,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     options.add_options(parser)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_cmdline_main(config: pytest.Config):
+    """Before xdist reads `--dist`: `-n N` alone groups tests by their xdist_group."""
+    from lmclaims.plugin.workers import default_to_loadgroup
+
+    default_to_loadgroup(config)
+    return (yield)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "claim(id, statement=..., source=..., requires=()): a scientific claim test")
     options.validate_options(config)
     config.stash[RUN_INFO] = {}
+    config.stash[COUNTER] = FamilyCounter()
+    config.pluginmanager.register(config.stash[COUNTER], "lmclaims-family")
+    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: its marker is still declared
+        config.addinivalue_line("markers", "xdist_group(name): tests that share an xdist worker")
     if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
-        config.pluginmanager.register(Collector(config), "lmclaims-collector")
+        collector = Collector(config)
+        config.pluginmanager.register(collector, "lmclaims-collector")
+        if config.pluginmanager.hasplugin("xdist"):
+            from lmclaims.plugin.workers import XdistSupport
+
+            config.pluginmanager.register(XdistSupport(collector), "lmclaims-xdist")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -53,7 +76,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    session.config.stash[FAMILY] = max(1, sum(META in item.stash for item in session.items))
+    family = session.config.stash[COUNTER].describe()
+    family["size"] = max(family["size"], sum(META in item.stash for item in session.items))
+    session.config.stash[FAMILY] = max(1, family["size"])
+    set_run_info(session.config, "family", family)
 
 
 def _params(item: pytest.Item) -> dict:
@@ -120,5 +146,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     else:
         record = {"id": meta.id, "nodeid": item.nodeid, "params": _params(item),
                   "statement": meta.statement, "source": meta.source}
-    report.user_properties.append((RECORD_KEY, record))
-    report.user_properties.append((RUN_KEY, dict(item.config.stash[RUN_INFO])))
+    setattr(report, RECORD_ATTR, record)
+    setattr(report, RUN_ATTR, dict(item.config.stash[RUN_INFO]))

@@ -47,6 +47,11 @@ def validate_options(config: pytest.Config) -> None:
     device = config.getoption("device")
     if not DEVICE_PATTERN.match(device):
         raise pytest.UsageError(f"unknown --device {device!r}: use auto, cpu, cuda or cuda:N")
+    report = config.getoption("claims_report")
+    if Path(report).suffix.lower() != ".md":
+        raise pytest.UsageError(
+            f"--claims-report {report!r}: give the markdown report's path, ending in .md "
+            f"(the JSON goes beside it, with the same name and .json)")
     timeout = config.getoption("claims_timeout")
     if timeout is not None and timeout <= 0:
         raise pytest.UsageError(f"--claims-timeout must be positive seconds, got {timeout}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -91,7 +92,10 @@ class Claim:
 
     def figure_path(self, name: str) -> Path:
         """Where to save a PNG figure called `name` for this test (registered in the report)."""
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{self.meta.id}-{self.params_label()}-{name}")
+        label = f"{self.meta.id}-{self.params_label()}-{name}"
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)
+        if stem != label:  # characters were replaced: keep labels that differ only there apart
+            stem += "-" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:10]
         path = self.figure_dir / f"{stem}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         self.figures.append({"title": name, "path": path.relative_to(self.report_dir).as_posix()})

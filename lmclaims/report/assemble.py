@@ -60,15 +60,31 @@ def _claim_entry(nodeid: str, record: dict, outcome: dict | None) -> dict[str, A
     }
 
 
+def partial_run(claims: list[dict], family_size: int, interrupted: bool) -> str | bool:
+    """False for a run of the whole family; else a phrase saying how much of it ran."""
+    ran = sum(c["test_outcome"] != "not run" for c in claims)
+    if ran >= family_size and not interrupted:
+        return False
+    why = "the run was interrupted" if interrupted else "the others were not selected or did not run"
+    return f"{ran} of the {family_size} claims in the family ran; {why}"
+
+
 def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
              interrupted: bool) -> dict[str, Any]:
-    """The report as plain data: {"run": header, "claims": [...]} with Holm-adjusted verdicts."""
+    """The report as plain data: {"run": header, "claims": [...]} with Holm-adjusted verdicts.
+
+    Holm counts the whole family (`header["family"]["size"]`, every claim test in the
+    claim modules collected): a claim of the family with no p-value (not selected, not
+    finished, n/a, error) counts as p = 1, so no verdict depends on what else ran.
+    """
     claim_files = {n.split("::")[0] for n in records}
     nodeids = [n for n in dict.fromkeys([*expected, *records, *outcomes])
                if _is_claim(n, records, claim_files)]
     claims = [_claim_entry(n, records.get(n, {}), outcomes.get(n)) for n in nodeids]
     tested = [c for c in claims if c["verdict"] in ("holds", "contradicted", "inconclusive")]
-    for entry, p_adj in zip(tested, holm([c["p_value"] for c in tested])):
+    family = max((header.get("family") or {}).get("size") or 0, len(claims))
+    unseen = [1.0] * (family - len(tested))  # members of the family without a p-value
+    for entry, p_adj in zip(tested, holm([c["p_value"] for c in tested] + unseen)):
         entry["p_adjusted"] = p_adj
         alpha = (entry["spec"] or {}).get("alpha", 0.025)
         entry["verdict"], entry["note"] = final_verdict(entry["verdict_raw"], p_adj, alpha,
@@ -78,6 +94,6 @@ def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
                              "claims' p-values, used the stricter Bonferroni level and failed")
     run = {**header, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
            "libraries": library_versions(), "not_as_locked": lock_differences() or "none",
-           "interrupted": interrupted,
+           "interrupted": interrupted, "partial": partial_run(claims, family, interrupted),
            "claims_total": len(claims)}
     return {"run": run, "claims": claims}

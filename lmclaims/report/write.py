@@ -1,4 +1,8 @@
-"""Write the report files atomically (temporary file, then rename)."""
+"""Write the report files atomically (temporary file, then rename), mode 0644 under umask 022.
+
+A partial run (a selection, or an interrupted run) never replaces a full report: where the
+target already holds one, the partial report goes beside it as `<name>.partial.md/.json`.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +21,22 @@ from lmclaims.report.markdown import render
 from lmclaims.report.summary import append_job_summary
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, text: str) -> None:
-    """Write text so that a reader sees either the old file or the whole new one."""
+    """Write text so that a reader sees either the old file or the whole new one.
+
+    The file gets the mode an ordinary `open()` would give it (0666 less the umask),
+    not mkstemp's private 0600.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
@@ -43,10 +58,40 @@ def baseline_changes(data: dict, path: str | None) -> list[str] | None:
         return [f"⚠️ No comparison with the baseline {md(path)}: {md(type(exc).__name__)}: {md(exc)}"]
 
 
+def _holds_full_report(json_path: Path) -> bool:
+    """Whether json_path is a report of a whole run (reports from before `partial` count as whole)."""
+    try:
+        return not json.loads(json_path.read_text(encoding="utf-8"))["run"].get("partial")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def report_paths(md_path: Path, partial: bool) -> tuple[Path, Path]:
+    """(markdown, JSON) paths: the requested ones, or `.partial` siblings for a partial run
+    where the requested place holds a full report."""
+    json_path = md_path.with_suffix(".json")
+    if partial and _holds_full_report(json_path):
+        md_path = md_path.with_name(f"{md_path.stem}.partial.md")
+        json_path = md_path.with_suffix(".json")
+    return md_path, json_path
+
+
+def partial_note(data: dict, full_report: Path | None) -> list[str]:
+    """The warning line a partial run's report opens with."""
+    partial = data["run"].get("partial")
+    if not partial:
+        return []
+    kept = f"; the full report {md(full_report)} was kept" if full_report else ""
+    return [f"⚠️ Partial run: {md(partial)}. Holm counts the family's claims without a p-value "
+            f"as p = 1{kept}.", ""]
+
+
 def write_report(data: dict, md_path: Path, config: pytest.Config) -> list[str]:
     """Write claims.md and claims.json (and the job summary on GitHub Actions); return the paths."""
     changes = baseline_changes(data, config.getoption("claims_baseline"))  # before it is overwritten
-    json_path = md_path.with_suffix(".json")
+    requested = md_path
+    md_path, json_path = report_paths(md_path, bool(data["run"].get("partial")))
+    changes = partial_note(data, requested if md_path != requested else None) + (changes or []) or None
     atomic_write(json_path, json.dumps(data, indent=2, allow_nan=False))
     atomic_write(md_path, render(data, changes))
     try:
