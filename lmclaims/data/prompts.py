@@ -43,3 +43,23 @@ def sample_windows(tokens: list[np.ndarray], n: int, length: int, rng: np.random
                 return torch.as_tensor(np.stack(rows))
     raise UserInputError(f"the corpus has fewer than {n} distinct {length}-token prompts; "
                          f"use a larger corpus or a smaller --claims-profile")
+
+
+def prepended_token(tokenizer) -> dict[str, object] | str:
+    """What the suite puts before every prompt, for the report's model section.
+
+    {"id": int, "text": str, "why": str}, or a sentence when nothing is prepended. Whether
+    the tokenizer puts the token first by itself is tried, not read from `add_bos_token`
+    (Gemma's GGUF tokenizer says False and adds it anyway).
+    """
+    bos = bos_id(tokenizer)
+    if bos is None:
+        return "none: the tokenizer has no BOS token, so prompts start with corpus text"
+    adds = tokenizer("a")["input_ids"][:1] == [bos]
+    why = ("the tokenizer's BOS token, which the tokenizer itself puts first (so the model saw it "
+           "in training); prompts are drawn without special tokens and it is prepended"
+           if adds else
+           "the tokenizer's BOS token, which this tokenizer does not put first by itself "
+           "(add_bos_token=False; SmolLM2's, for one, is the chat-turn marker <|im_start|>); "
+           "the suite prepends it anyway, for one fixed first position across models")
+    return {"id": int(bos), "text": str(tokenizer.convert_ids_to_tokens(int(bos))), "why": why}
