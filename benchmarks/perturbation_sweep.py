@@ -2,15 +2,20 @@
 
     python benchmarks/perturbation_sweep.py --prompt-len 10
     python benchmarks/perturbation_sweep.py --prompt-len 128 --metric kl --device cuda
+    python benchmarks/perturbation_sweep.py --prompt-len 128 --memory-scan 64,256,1024
 
 Prints the figures behind the result, then as its last line
 `speedup=<full re-run time / engine time> max_abs_diff=<largest |difference| of f(t)>`.
+With --memory-scan, instead: the engine's peak memory (each count in a fresh process)
+for that many prompts and paths, which stays flat once the prompts' prefix caches
+exceed the engine's cache budget (--max-cache-mib).
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import subprocess
 import sys
 import time
 
@@ -36,6 +41,11 @@ def arguments(argv=None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=8, help="sizes per path")
     p.add_argument("--scale-paths", type=int, default=4,
                    help="the engine is also run on this many times more paths, to show memory stays bounded")
+    p.add_argument("--max-cache-mib", type=int, default=None,
+                   help="the engine's budget for prefix caches held at once (default: its own)")
+    p.add_argument("--memory-scan", default=None, metavar="N1,N2,...",
+                   help="print the engine's peak memory for each prompt count, each in a fresh process")
+    p.add_argument("--engine-only", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
@@ -66,8 +76,34 @@ def sweep_inputs(engine: PerturbationEngine, n: int, steps: int, seed: int = 0):
     return torch.arange(n) % len(engine.clean_acts), base, direction, sizes
 
 
+def memory_scan(args) -> int:
+    """One fresh process per prompt count, so each peak RSS is that count's own."""
+    common = ["--prompt-len", str(args.prompt_len), "--device", args.device, "--model", args.model,
+              "--metric", args.metric, "--depth", str(args.depth), "--steps", str(args.steps),
+              *(["--max-cache-mib", str(args.max_cache_mib)] if args.max_cache_mib else [])]
+    print(f"prompt_len={args.prompt_len} metric={args.metric} steps={args.steps} "
+          f"max_cache_mib={args.max_cache_mib or 'engine default'}")
+    for count in args.memory_scan.split(","):
+        done = subprocess.run([sys.executable, __file__, *common, "--engine-only", "--paths", count,
+                               "--scale-paths", "1"], capture_output=True, text=True, check=True)
+        print(done.stdout.strip().splitlines()[-1], flush=True)
+    return 0
+
+
+def engine_only(args, model, prompts, layer, readout) -> int:
+    cache_bytes = args.max_cache_mib << 20 if args.max_cache_mib else None
+    start = time.perf_counter()
+    engine = PerturbationEngine(model.bridge, prompts, layer, readout, max_cache_bytes=cache_bytes)
+    engine.path_changes(*sweep_inputs(engine, args.paths, args.steps))
+    print(f"prompts={args.paths} peak_rss_mib={peak_rss_mib():.0f} seconds={time.perf_counter() - start:.1f} "
+          f"prompt_groups={engine.stats['prompt_groups']} prefix_passes={engine.stats['prefix_passes']}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = arguments(argv)
+    if args.memory_scan:
+        return memory_scan(args)
     device = choose_device(args.device, None)
     if device.type == "cpu":
         torch.set_num_threads(torch.get_num_threads())
@@ -78,6 +114,8 @@ def main(argv=None) -> int:
                              np.random.default_rng(0), prepend=bos_id(model.tokenizer))
     layer = int(round(args.depth * (model.n_layers - 1)))
     readout = Readout(args.metric, model.n_layers - 1)
+    if args.engine_only:
+        return engine_only(args, model, prompts, layer, readout)
     engine = PerturbationEngine(model.bridge, prompts, layer, readout)
     small = sweep_inputs(engine, args.paths, args.steps)
     engine.path_changes(*small)  # warm-up: allocations of this size

@@ -99,3 +99,40 @@ def test_the_self_check_passes_and_reports_its_difference(tiny):
     engine = PerturbationEngine(tiny.bridge, prompts, 2, Readout("l2", tiny.n_layers - 1), max_rows=6)
     engine.path_changes(*_paths(engine))
     assert engine.self_checked and engine.stats["self_check_max_diff"] < 1e-4
+
+
+def test_prompt_groups_and_chunked_prefix_passes_give_the_same_numbers(tiny):
+    """Bounded memory changes nothing: prefixes computed 2 prompts at a time equal one pass, and an
+    engine holding 2 prompts' caches at a time gives the numbers of one holding all 7, for paths
+    in any order, repeated prompts included."""
+    from lmclaims.perturb.prefix_cache import compute_prefix_cache
+
+    prompts = torch.randint(3, 512, (7, 9), generator=torch.Generator().manual_seed(7))
+    one = compute_prefix_cache(tiny.bridge, prompts[:, :-1], 100)
+    chunked = compute_prefix_cache(tiny.bridge, prompts[:, :-1], 2)
+    assert all(torch.allclose(a.keys, b.keys, atol=1e-5) and torch.allclose(a.values, b.values, atol=1e-5)
+               for a, b in zip(one.layers, chunked.layers))  # batch size changes float rounding only
+
+    readout = Readout("kl")
+    whole = PerturbationEngine(tiny.bridge, prompts, 1, readout, max_rows=5)
+    grouped = PerturbationEngine(tiny.bridge, prompts, 1, readout, max_rows=5,
+                                 max_cache_bytes=2 * whole.kv_bytes_per_prompt)
+    assert (whole.group_size, grouped.group_size) == (7, 2)
+    assert torch.allclose(grouped.clean_acts, whole.clean_acts, atol=1e-5)
+    idx = torch.tensor([6, 0, 3, 3, 1, 5, 2, 4])
+    gen = torch.Generator().manual_seed(8)
+    direction = torch.nn.functional.normalize(torch.randn(len(idx), whole.clean_acts.shape[1], generator=gen), dim=-1)
+    sizes = torch.linspace(0, 1, 4) * whole.clean_acts.norm(dim=-1).median()
+    expected = whole.path_changes(idx, whole.clean_acts[idx], direction, sizes)
+    assert torch.allclose(grouped.path_changes(idx, whole.clean_acts[idx], direction, sizes), expected, atol=1e-5)
+    assert grouped.stats["prefix_passes"] >= 4 and whole.stats["prefix_passes"] == 1
+
+
+def test_the_cpu_allocators_refusal_counts_as_out_of_memory():
+    """The row chunks halve on the CPU too: DefaultCPUAllocator says "can't allocate memory"."""
+    from lmclaims.perturb.chunking import is_out_of_memory
+
+    with pytest.raises(RuntimeError) as refused:
+        torch.empty(1 << 52, dtype=torch.uint8)  # 4 PiB
+    assert is_out_of_memory(refused.value)
+    assert not is_out_of_memory(RuntimeError("shape mismatch"))

@@ -9,14 +9,18 @@ Two facts of the stack make this fragile, and this module holds both:
 
 `cache_argument` asks the model which name it takes; `cache_reaches_attention` hands
 the cache to every attention bridge under the name it reads, for the duration of a
-forward pass; `check_prefix_cache` checks the invariant the engine relies on.
+forward pass; `compute_prefix_cache` fills a cache without computing logits, in chunks of
+prompts; `check_prefix_cache` checks the invariant the engine relies on.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 from importlib import metadata
+
+import torch
 
 STACK = ("torch", "transformers", "transformer-lens")
 
@@ -57,6 +61,43 @@ def cache_reaches_attention(bridge):
     finally:
         for handle in handles:
             handle.remove()
+
+
+def compute_prefix_cache(bridge, prefixes: torch.Tensor, prompts_per_pass: int):
+    """The key-value cache of `prefixes` [P, len] (token ids on the model's device).
+
+    Runs the blocks only (`stop_at_layer` past the last block: no final norm, no logits),
+    `prompts_per_pass` prompts at a time, and joins the chunks' caches along the batch."""
+    from transformers import DynamicCache
+
+    caches = []
+    for chunk in prefixes.split(max(1, prompts_per_pass)):
+        cache = DynamicCache(config=bridge.original_model.config)
+        with torch.inference_mode(), cache_reaches_attention(bridge):
+            bridge(chunk, return_type=None, stop_at_layer=bridge.cfg.n_layers, use_cache=True,
+                   **{cache_argument(bridge): cache})
+        caches.append(cache)
+    joined = caches[0]
+    for i, layer in enumerate(joined.layers):
+        if len(caches) > 1 and layer.keys is not None:
+            layer.keys = torch.cat([c.layers[i].keys for c in caches])
+            layer.values = torch.cat([c.layers[i].values for c in caches])
+    return joined
+
+
+def cache_bytes(cache) -> int:
+    """Bytes of keys and values in `cache` per prompt."""
+    total = sum(layer.keys.numel() * layer.keys.element_size() * 2
+                for layer in cache.layers if getattr(layer, "keys", None) is not None)
+    return total // max(1, cache.layers[0].keys.shape[0]) if total else 0
+
+
+def select_prompts(cache, rows: torch.Tensor):
+    """A cache holding the prefixes of `rows` (indices into `cache`'s batch), leaving `cache` intact."""
+    selected = copy.copy(cache)
+    selected.layers = [copy.copy(layer) for layer in cache.layers]
+    selected.batch_select_indices(rows)
+    return selected
 
 
 def check_prefix_cache(cache, n_prompts: int, prefix_len: int, n_layers: int) -> None:

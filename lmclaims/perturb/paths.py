@@ -1,0 +1,114 @@
+"""Output change along straight paths through the residual stream at the last position.
+
+`_PathSweeper` holds what every way of computing it shares: the paths, the read-out, the
+chunking of rows to fit in memory (halved on out-of-memory) and the distance of each
+output from its path's start. `FullRerun` and `PerturbationEngine` differ only in how
+they run the model (`outputs`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+
+from lmclaims.measure.numerics import check_finite
+from lmclaims.perturb.chunking import is_out_of_memory, rows_per_chunk
+
+Metric = Literal["kl", "l2"]
+
+
+@dataclass
+class Readout:
+    """Where the output is read: the next-token log-probabilities, or a residual layer."""
+
+    metric: Metric
+    read_layer: int | None = None  # for l2: blocks.{read_layer}.hook_resid_post
+
+    @property
+    def hook(self) -> str | None:
+        return None if self.metric == "kl" else f"blocks.{self.read_layer}.hook_resid_post"
+
+
+def output_distance(metric: Metric, ref: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """[k, s] change of each output in `out` [k, s, w] from its path's reference `ref` [k, 1, w].
+
+    kl: KL(P_ref || P_out) in nats from logits, as sum p_ref log p_ref - sum p_ref * out
+    + logsumexp(out), which never materialises log-softmax of `out`. l2: ||out - ref|| / ||ref||.
+    """
+    if metric == "kl":
+        logp_ref = torch.log_softmax(ref, dim=-1)
+        p_ref = logp_ref.exp()
+        cross = torch.matmul(out, p_ref.transpose(-1, -2))[..., 0]
+        return ((p_ref * logp_ref).sum(-1) - cross + torch.logsumexp(out, dim=-1)).clamp_min(0.0)
+    return (out - ref).norm(dim=-1) / ref.norm(dim=-1)
+
+
+@dataclass
+class _PathSweeper(ABC):
+    """Output change along many straight paths, chunked to fit in memory."""
+
+    bridge: object
+    prompts: torch.Tensor  # [P, len] token ids, all the same length
+    write_layer: int  # perturb blocks.{write_layer}.hook_resid_pre at the last position
+    readout: Readout
+    max_rows: int | None = None  # cap on rows per chunk (None: from free memory)
+    stats: dict = field(default_factory=lambda: {"rows": 0, "chunks": 0, "oom_retries": 0})
+
+    def __post_init__(self) -> None:
+        self.device = torch.device(self.bridge.cfg.device)
+        self.write_hook = f"blocks.{self.write_layer}.hook_resid_pre"
+
+    @abstractmethod
+    def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """[B, out] next-token logits (kl) or read-layer residuals (l2) with the write residual = acts."""
+
+    def output_bytes_per_row(self) -> int:
+        """Working memory of one row's output: logits (kl) or a residual (l2), and temporaries."""
+        width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
+        return 16 * width
+
+    def bytes_per_row(self) -> int:
+        return self.output_bytes_per_row() + 64 * self.bridge.cfg.d_model * self.prompts.shape[1]
+
+    def path_changes(self, prompt_idx: torch.Tensor, bases: torch.Tensor,
+                     directions: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+        """[N, S] output change along base + t * direction against t = sizes[0] (0), chunked by path."""
+        n_steps = len(sizes)
+        budget = self.max_rows or rows_per_chunk(self.device, self.bytes_per_row())
+        paths_per_chunk = max(1, budget // n_steps)
+        out, start = [], 0
+        while start < len(bases):
+            stop = min(start + paths_per_chunk, len(bases))
+            try:
+                out.append(self._path_chunk(prompt_idx[start:stop], bases[start:stop],
+                                            directions[start:stop], sizes))
+            except RuntimeError as exc:
+                if not is_out_of_memory(exc) or paths_per_chunk == 1:
+                    raise
+                self.stats["oom_retries"] += 1
+                paths_per_chunk = max(1, paths_per_chunk // 2)
+                if self.device.type == "cuda":
+                    torch.cuda.empty_cache()
+                continue
+            start = stop
+        return torch.cat(out)
+
+    def _path_chunk(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
+        k, s = len(bases), len(sizes)
+        acts = bases[:, None, :] + sizes[None, :, None].to(bases) * directions[:, None, :]
+        rows = prompt_idx.repeat_interleave(s)
+        outs = self.outputs(rows, acts.reshape(k * s, -1)).reshape(k, s, -1)
+        self.stats["rows"] += k * s
+        self.stats["chunks"] += 1
+        change = output_distance(self.readout.metric, outs[:, :1], outs)
+        return check_finite(change, "output change (NaN/inf in model outputs under perturbation)").cpu()
+
+    def _replace_hook(self, acts: torch.Tensor):
+        def replace(act, hook):
+            act = act.clone()
+            act[:, -1] = acts.to(device=act.device, dtype=act.dtype)
+            return act
+        return replace
