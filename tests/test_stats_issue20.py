@@ -153,3 +153,12 @@ def test_issue_p_digits_tell_the_level_apart():
     assert fmt.p(0.02504, 0.025) == "0.02504" and fmt.p(0.024996, 0.025) == "0.024996"
     assert fmt.p(0.00077, 0.025 / 32) != fmt.p(0.00079, 0.025 / 32)
     assert fmt.p(None) == "–" and fmt.p(0.5) == "0.5"
+
+
+def test_a_compound_result_names_its_deciding_part_and_an_unattainable_level_says_the_n():
+    """The one-line explanation of a compound claim names the part whose numbers it prints (not the
+    claim's main statistic alone); an MDE cell where the level cannot be reached gives the n needed."""
+    sparse, dense = _part(8.17, 7.75, 8.5, 0.0002, "holds"), _part(0.1, 0.0, 0.3, 1.0, "contradicted")
+    assert intersection_union(sparse, dense, names=("sparse", "dense")).deciding_part == "dense"
+    assert fmt.mde({"mde": float("nan"), "n_needed": 6}) == "level unattainable (needs n ≥ 6)"
+    assert fmt.mde({"mde": float("nan")}) == "–" and fmt.mde({"mde": 1.25}) == "1.25"

@@ -136,8 +136,12 @@ class Claim:
         where = f" at {self.params_label()}" if self.params else ""
         why = (f"; holds alone, not at the run's family-wise level {level:.2g} ({self.family_size} "
                f"claims, Bonferroni)") if verdict != r.verdict else ""
-        return (f"{self.meta.id} {verdict} for {self.model_label}{where}: {s.statistic} "
-                f"{r.estimate:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}] vs claimed {side} {s.null:g} "
+        if r.parts:  # a compound claim: the numbers are the deciding part's, so name it
+            what, against = f"{s.statistic}; deciding part '{r.deciding_part}':", ""
+        else:
+            what, against = s.statistic, f" vs claimed {side} {s.null:g}"
+        return (f"{self.meta.id} {verdict} for {self.model_label}{where}: {what} "
+                f"{r.estimate:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}]{against} "
                 f"(n={r.n}, p={r.p_value:.3g}, seed {self.seed}{why})")
 
     def payload(self) -> dict[str, Any]:

@@ -11,6 +11,14 @@ def num(x: float | None, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 
 
+def mde(entry: dict) -> str:
+    """The MDE cell: the effect, or where the level is unattainable at this n, the n that would reach it."""
+    if entry.get("n_needed"):
+        return f"level unattainable (needs n ≥ {entry['n_needed']})"
+    value = entry.get("mde")
+    return "–" if value is None or value != value else num(value)
+
+
 def p(x: float | None, level: float | None = None) -> str:
     """A p-value with 3 significant digits, more where fewer would hide its side of `level`.
 

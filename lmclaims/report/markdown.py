@@ -25,7 +25,7 @@ def summary_table(claims: list[dict]) -> list[str]:
         level = (c.get("spec") or {}).get("alpha", 0.025)
         lines.append(f"| {code(c['id'])} | {md(fmt.params(c))} | {verdict} | {fmt.estimate(c)} "
                      f"| {c.get('n') or '–'} | {fmt.p(c.get('p_value'), level)} | "
-                     f"{fmt.p(c.get('p_adjusted'), level)} | {fmt.num(c.get('mde'))} |")
+                     f"{fmt.p(c.get('p_adjusted'), level)} | {fmt.mde(c)} |")
         lines += _part_rows(c, level)
     return lines
 
@@ -35,7 +35,7 @@ def _part_rows(c: dict, level: float) -> list[str]:
     parts = (c.get("details") or {}).get("parts") or []
     return [f"| ↳ part: {md(part.get('part', '?'))} | | {md(part.get('verdict', '?'))} "
             f"| {fmt.estimate(part)} | {part.get('n') or '–'} | {fmt.p(part.get('p_value'), level)} "
-            f"| – | {fmt.num(part.get('mde'))} |" for part in parts if isinstance(part, dict)]
+            f"| – | {fmt.mde(part)} |" for part in parts if isinstance(part, dict)]
 
 
 def _kv_table(rows: dict, head: tuple[str, str] = ("", "")) -> list[str]:

@@ -67,7 +67,7 @@ def intersection_union(*parts: TestResult, names: Sequence[str] = ()) -> TestRes
     verdict = ("holds" if verdicts == {"holds"} else
                "contradicted" if "contradicted" in verdicts else "inconclusive")
     name, deciding = _deciding(named)
-    return replace(deciding, verdict=verdict, parts=tuple(named),
+    return replace(deciding, verdict=verdict, parts=tuple(named), deciding_part=name,
                    ci_method=f"{deciding.ci_method} (numbers of the deciding part: {name})")
 
 
@@ -75,4 +75,4 @@ def part_rows(result: TestResult) -> list[dict]:
     """Each part of a compound result as a plain row (for `claim.note(parts=...)` and the report)."""
     return [{"part": name, "verdict": p.verdict, "estimate": p.estimate, "ci_low": p.ci_low,
              "ci_high": p.ci_high, "n": p.n, "p_value": p.p_value, "mde": p.mde,
-             "method": p.ci_method} for name, p in result.parts]
+             "n_needed": p.n_needed, "method": p.ci_method} for name, p in result.parts]

@@ -62,6 +62,7 @@ class TestResult:
     n_resamples: int
     n_needed: int = 0  # where alpha is unattainable at this n: the smallest n at which it is
     parts: tuple = ()  # compound claims: ((part name, TestResult), ...), each with its own numbers
+    deciding_part: str = ""  # compound claims: the name of the part whose numbers these are
 
     __test__ = False  # not a pytest test class despite the name
 
