@@ -1,4 +1,5 @@
-"""The `lmclaims` command: `compare A.json B.json ... [-o OUT.md]`, `prepare`, `check-env`."""
+"""The `lmclaims` command: `compare A.json B.json ... [-o OUT.md]`, `matrix RUN.json ...`,
+`merge SHARD.json ... -o OUT.md`, `prepare`, `check-env`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="claims.json files; the first is the reference column")
     compare.add_argument("-o", "--output", metavar="OUT.md",
                          help="write the markdown here instead of to standard output")
+    add_run_commands(commands)
     commands.add_parser(
         "prepare", help="convert the embedded default model once for this machine (cached)",
         description="Dequantize the embedded Gemma 3 270M to an fp32 safetensors copy in the user "
@@ -36,15 +38,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_run_commands(commands) -> None:
+    """The `matrix` and `merge` subcommands (implemented in lmclaims.report.matrix / .merge)."""
+    matrix = commands.add_parser(
+        "matrix", help="models x claims: verdicts, estimates, the published reference, a pooled "
+                       "random-effects estimate per claim, and a heatmap",
+        description="Write a markdown matrix (one column per run, one row per claim and "
+                    "parametrisation) and, with -o, a heatmap figure beside it (same name, .png).")
+    matrix.add_argument("reports", nargs="+", metavar="RUN.json", help="claims.json files")
+    matrix.add_argument("-o", "--output", metavar="OUT.md",
+                        help="write the markdown (and OUT.png) here instead of to standard output")
+    merge = commands.add_parser(
+        "merge", help="join the claims.json of a run's shards (--claims-shard) into one report",
+        description="Union of the shards' claims with Holm recomputed over the whole family: "
+                    "the verdicts of the same run unsharded.")
+    merge.add_argument("reports", nargs="+", metavar="SHARD.json", help="the shards' claims.json")
+    merge.add_argument("-o", "--output", metavar="OUT.md", required=True,
+                       help="the merged report's path (claims.json goes beside it)")
+
+
 def run_check_env() -> int:
     """Imports, versions against the lock, the engine's self-check on a tiny model; one line each."""
-    from lmclaims.environment import import_problems, lock_differences, prefix_reuse_check
+    from lmclaims.environment import first_import_problem, lock_differences, prefix_reuse_check
     from lmclaims.errors import FastPathMismatch
 
-    problems = import_problems()
-    for line in problems:
-        print(f"lmclaims check-env: {line}", file=sys.stderr)
-    if problems:
+    problem = first_import_problem()
+    if problem:
+        print(f"lmclaims check-env: {problem}", file=sys.stderr)
         return 1
     print("stack imports: ok")
     drift = lock_differences()
@@ -109,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_prepare()
     if args.command == "check-env":
         return run_check_env()
+    if args.command == "merge":
+        from lmclaims.report.merge import run_merge
+
+        return run_merge(args.reports, args.output, sys.stderr)
+    if args.command == "matrix":
+        from lmclaims.report.matrix import run_matrix
+
+        return run_matrix(args.reports, args.output, sys.stdout, sys.stderr)
     return run_compare(args.reports, args.output)
 
 

@@ -21,15 +21,17 @@ if ! torch_version > /dev/null; then
 fi
 echo "torch==$(torch_version)" > .venv/torch-pin.txt
 
-# requirements.lock pins every other dependency, for the Python it was resolved with.
+# requirements.lock pins every other dependency (resolved for the Python in its header). On
+# another Python it is still tried; only where it cannot install there are pyproject's ranges used.
 venv_python=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 lock_python=$(sed -n 's/^# python: //p' requirements.lock)
-if [ "$venv_python" = "$lock_python" ]; then
-  pip install -c .venv/torch-pin.txt -r requirements.lock
+if pip install -c .venv/torch-pin.txt -r requirements.lock; then
+  [ "$venv_python" = "$lock_python" ] || echo "setup: requirements.lock was resolved for python" \
+    "$lock_python and tested there; installed it on $venv_python" >&2
   pip install -c .venv/torch-pin.txt --no-deps -e .
 else
-  echo "setup: requirements.lock is for python $lock_python, .venv has $venv_python;" \
-       "installing the newest versions pyproject.toml allows (untested combination)" >&2
+  echo "setup: requirements.lock does not install on python $venv_python (it was resolved for" \
+       "$lock_python); installing the newest versions pyproject.toml allows (an untested combination)" >&2
   pip install -c .venv/torch-pin.txt -e .
 fi
 

@@ -28,8 +28,9 @@ def test_versions_that_differ_from_the_lock_are_flagged(tmp_path, monkeypatch):
     installed = {"torch": "2.13.0+cu128", "scipy": "1.17.1", "numpy": "99.0"}
     monkeypatch.setattr(environment, "installed_version", installed.get)
     drift = environment.lock_differences(tmp_path / "lock")
+    locked = {name: what for name, what in drift.items() if not what.endswith("not in the lock")}
     # a CUDA build of the locked torch is not drift; a missing package is
-    assert drift == {"scipy": "installed 1.17.1, lock 0.0.1",
+    assert locked == {"scipy": "installed 1.17.1, lock 0.0.1",
                      "typing-extensions": "installed nothing, lock 0.1"}
 
 
@@ -45,13 +46,30 @@ def test_the_repository_lock_matches_this_environment_or_says_how():
     assert all(", lock " in line for line in drift.values())
 
 
-def test_a_broken_import_is_one_line_with_its_hint(tmp_path, monkeypatch):
-    (tmp_path / "poisoned_stack.py").write_text("raise RuntimeError('operator torchvision::nms does not exist')\n")
+def test_a_broken_import_is_one_line_with_its_root_cause_and_hint(tmp_path, monkeypatch):
+    """Lazy importers (transformers') wrap the real error in a generic one: the line gives the root
+    cause, names the installed torchvision, and stops at the first failure (the rest depend on it)."""
+    (tmp_path / "poisoned_stack.py").write_text(
+        "try:\n    raise RuntimeError('operator torchvision::nms does not exist')\n"
+        "except RuntimeError as exc:\n    raise ModuleNotFoundError('Could not import module X') from exc\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(environment, "STACK_IMPORTS", (("poisoned_stack", "X", "uninstall it"),
-                                                      ("json", "dumps", "")))
-    assert environment.import_problems() == [
-        "cannot import poisoned_stack.X: operator torchvision::nms does not exist (uninstall it)"]
+    monkeypatch.setattr(environment, "STACK_IMPORTS", (("json", "dumps", ""),
+                                                      ("poisoned_stack", "X", "torchvision"),
+                                                      ("also_missing_module", "Y", "")))
+    versions = {"torchvision": "0.29.1", "torch": "2.13.0+cpu"}
+    monkeypatch.setattr(environment, "installed_version", versions.get)
+    line = environment.first_import_problem()
+    assert line.startswith("cannot import poisoned_stack.X: operator torchvision::nms does not exist "
+                           "(torchvision 0.29.1 is installed beside torch 2.13.0+cpu")
+    assert "pip uninstall torchvision" in line and "\n" not in line and "also_missing" not in line
+
+
+def test_packages_neither_locked_nor_torchs_own_are_listed():
+    """Against a lock pinning only scipy: numpy is reported (installed, not in the lock); torch's
+    own requirements (sympy, networkx), torch itself, pip and lmclaims are not."""
+    extra = environment.unlocked_packages({"scipy": "1.0"})
+    assert "numpy" in extra and "scipy" not in extra
+    assert not {"torch", "sympy", "networkx", "pip", "lmclaims"} & set(extra)
 
 
 def test_check_env_passes_here(capsys):

@@ -25,7 +25,7 @@ from lmclaims.measure.numerics import check_finite
 from lmclaims.perturb.chunking import MEMORY_SHARE, free_bytes, rows_per_chunk
 from lmclaims.perturb.full_rerun import FullRerun
 from lmclaims.perturb.paths import Metric, Readout, _PathSweeper, output_distance
-from lmclaims.perturb.prefix_cache import (cache_argument, cache_bytes, cache_reaches_attention,
+from lmclaims.perturb.prefix_cache import (FIX, cache_argument, cache_bytes, cache_reaches_attention,
                                            check_prefix_cache, compute_prefix_cache, select_prompts,
                                            stack_versions)
 
@@ -137,7 +137,7 @@ class PerturbationEngine(_PathSweeper):
                 raise FastPathMismatch(
                     f"prefix-reuse engine disagrees with a full re-run at {self.write_hook}: "
                     f"{what} differ by {diff:.3g} > tolerance {tolerance:.3g} on {k} prompts; "
-                    f"versions: {stack_versions()}")
+                    f"versions: {stack_versions()}; {FIX}")
         self.self_checked = True
 
     def _clean_activations(self) -> torch.Tensor:

@@ -23,6 +23,8 @@ from importlib import metadata
 import torch
 
 STACK = ("torch", "transformers", "transformer-lens")
+FIX = ("install the tested versions (bash scripts/setup.sh installs requirements.lock) "
+       "or report these versions")
 
 
 def stack_versions() -> str:
@@ -119,4 +121,4 @@ def check_prefix_cache(cache, n_prompts: int, prefix_len: int, n_layers: int) ->
     if problems:
         shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
         raise FastPathMismatch(f"the prefix cache does not hold the prompts' prefixes ({shown}); "
-                               f"versions: {stack_versions()}")
+                               f"versions: {stack_versions()}; {FIX}")
