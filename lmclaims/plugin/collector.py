@@ -92,6 +92,7 @@ class Collector:
             "model_requested": cfg.getoption("model"), "device_requested": cfg.getoption("device"),
             "dataset_requested": cfg.getoption("dataset"),
             "workers": getattr(cfg.option, "numprocesses", None) or 0,
+            "shard": cfg.getoption("claims_shard"),
             "command": " ".join(shlex.quote(a) for a in ["pytest", *sys.argv[1:]]),
         }
 

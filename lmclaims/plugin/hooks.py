@@ -18,7 +18,7 @@ import pytest
 
 from lmclaims.errors import (ClaimTimeout, FastPathMismatch, MissingCapability, NumericalError,
                              UserInputError)
-from lmclaims.plugin import options
+from lmclaims.plugin import options, shard
 from lmclaims.plugin.collector import RECORD_ATTR, RUN_ATTR, Collector
 from lmclaims.plugin.family import FamilyCounter
 from lmclaims.plugin.recorder import Claim, ClaimMeta, ClaimNotHolding
@@ -54,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUN_INFO] = {}
     config.stash[COUNTER] = FamilyCounter()
     config.pluginmanager.register(config.stash[COUNTER], "lmclaims-family")
+    config.pluginmanager.register(shard, "lmclaims-shard")
     if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: its marker is still declared
         config.addinivalue_line("markers", "xdist_group(name): tests that share an xdist worker")
     if not hasattr(config, "workerinput"):  # the controller, or a run without xdist

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lmclaims.plugin.shard import parse_shard
 from lmclaims.profiles import PROFILES
 
 DEFAULT_MODEL = "gemma-3-270m"
@@ -32,6 +33,9 @@ def add_options(parser: pytest.Parser) -> None:
                     help="an earlier claims.json: the report opens with what changed against it")
     group.addoption("--claims-timeout", type=float, default=None,
                     help="seconds one claim may run before it is reported as an error")
+    group.addoption("--claims-shard", default=None, metavar="I/K",
+                    help="run shard I of K of the selected tests (deterministic; whole claims and "
+                         "xdist groups); `lmclaims merge` joins the shards' claims.json")
     group.addoption("--trust-remote-code", action="store_true", default=False,
                     help="allow a model's own Python code to run when it is loaded (off by default)")
     group.addoption("--allow-pickle", action="store_true", default=False,
@@ -52,6 +56,7 @@ def validate_options(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"--claims-report {report!r}: give the markdown report's path, ending in .md "
             f"(the JSON goes beside it, with the same name and .json)")
+    parse_shard(config.getoption("claims_shard"))
     timeout = config.getoption("claims_timeout")
     if timeout is not None and timeout <= 0:
         raise pytest.UsageError(f"--claims-timeout must be positive seconds, got {timeout}")

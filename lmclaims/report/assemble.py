@@ -70,6 +70,28 @@ def partial_run(claims: list[dict], family_size: int, interrupted: bool) -> str 
     return f"{ran} of the {family_size} claims in the family ran; {why}"
 
 
+def apply_holm(claims: list[dict], family_size: int) -> int:
+    """Set each claim's `p_adjusted`, final `verdict` and `note` from `verdict_raw` and `p_value`
+    by Holm over the family (claims of the family without a p-value count as p = 1); in place.
+
+    Returns the family size used: family_size, or the number of claims where that is larger.
+    """
+    tested = [c for c in claims if c["verdict_raw"] in ("holds", "contradicted", "inconclusive")]
+    family = max(family_size, len(claims))
+    unseen = [1.0] * (family - len(tested))  # members of the family without a p-value
+    for entry in claims:
+        entry["verdict"], entry["p_adjusted"], entry["note"] = entry["verdict_raw"], None, ""
+    for entry, p_adj in zip(tested, holm([c["p_value"] for c in tested] + unseen)):
+        entry["p_adjusted"] = p_adj
+        alpha = (entry["spec"] or {}).get("alpha", 0.025)
+        entry["verdict"], entry["note"] = final_verdict(entry["verdict_raw"], p_adj, alpha,
+                                                        p_raw=entry["p_value"])
+        if entry["verdict"] == "holds" and entry["test_outcome"] != "passed":
+            entry["note"] = ("holds under Holm; the test itself, which cannot see the other "
+                             "claims' p-values, used the stricter Bonferroni level and failed")
+    return family
+
+
 def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
              interrupted: bool) -> dict[str, Any]:
     """The report as plain data: {"run": header, "claims": [...]} with Holm-adjusted verdicts.
@@ -82,17 +104,7 @@ def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
     nodeids = [n for n in dict.fromkeys([*expected, *records, *outcomes])
                if _is_claim(n, records, claim_files)]
     claims = [_claim_entry(n, records.get(n, {}), outcomes.get(n)) for n in nodeids]
-    tested = [c for c in claims if c["verdict"] in ("holds", "contradicted", "inconclusive")]
-    family = max((header.get("family") or {}).get("size") or 0, len(claims))
-    unseen = [1.0] * (family - len(tested))  # members of the family without a p-value
-    for entry, p_adj in zip(tested, holm([c["p_value"] for c in tested] + unseen)):
-        entry["p_adjusted"] = p_adj
-        alpha = (entry["spec"] or {}).get("alpha", 0.025)
-        entry["verdict"], entry["note"] = final_verdict(entry["verdict_raw"], p_adj, alpha,
-                                                        p_raw=entry["p_value"])
-        if entry["verdict"] == "holds" and entry["test_outcome"] != "passed":
-            entry["note"] = ("holds under Holm; the test itself, which cannot see the other "
-                             "claims' p-values, used the stricter Bonferroni level and failed")
+    family = apply_holm(claims, (header.get("family") or {}).get("size") or 0)
     run = {**header, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
            "libraries": library_versions(), "not_as_locked": lock_differences() or "none",
            "interrupted": interrupted, "partial": partial_run(claims, family, interrupted),

@@ -86,9 +86,13 @@ def partial_note(data: dict, full_report: Path | None) -> list[str]:
             f"as p = 1{kept}.", ""]
 
 
-def write_report(data: dict, md_path: Path, config: pytest.Config) -> list[str]:
-    """Write claims.md and claims.json (and the job summary on GitHub Actions); return the paths."""
-    changes = baseline_changes(data, config.getoption("claims_baseline"))  # before it is overwritten
+def write_report(data: dict, md_path: Path, config: pytest.Config | None = None) -> list[str]:
+    """Write claims.md and claims.json (and the job summary on GitHub Actions); return the paths.
+
+    config: the pytest run's, for --claims-baseline; None (as in `lmclaims merge`): no baseline.
+    """
+    baseline = config.getoption("claims_baseline") if config is not None else None
+    changes = baseline_changes(data, baseline)  # before it is overwritten
     requested = md_path
     md_path, json_path = report_paths(md_path, bool(data["run"].get("partial")))
     changes = partial_note(data, requested if md_path != requested else None) + (changes or []) or None
