@@ -8,7 +8,7 @@ from lmclaims.report.meta_analysis import Z95, dersimonian_laird, effect_and_se,
 
 
 def test_matches_statsmodels_combine_effects():
-    """Numbers from statsmodels 0.14 `combine_effects(y, v, method_re="dl")` on the same data
+    """Numbers from statsmodels 0.15 `combine_effects(y, v, method_re="dl")` on the same data
     (an independent implementation, run once outside the locked environment)."""
     pooled = dersimonian_laird([0.31, 0.18, 0.52, -0.05], [0.1, 0.02**0.5, 0.015**0.5, 0.03**0.5])
     assert pooled.estimate == pytest.approx(0.263883, abs=1e-6)

@@ -53,6 +53,7 @@ class Collector:
         self.not_claims: set[str] = set()
         self.written: list[str] = []
         self.partial: str | bool = False
+        self.data: dict | None = None  # the report's data, once written
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.expected = [i.nodeid for i in session.items if i.get_closest_marker("claim")]
@@ -81,7 +82,7 @@ class Collector:
                        or bool(session.shouldstop) or bool(session.shouldfail))
         expected = [n for n in self.expected if n not in self.not_claims]
         data = assemble(self.header(session), self.records, self.outcomes, expected, interrupted)
-        self.partial = data["run"]["partial"]
+        self.partial, self.data = data["run"]["partial"], data
         self.written = write_report(data, options.report_path(self.config), self.config)
 
     def header(self, session: pytest.Session) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from lmclaims.errors import (ClaimTimeout, FastPathMismatch, MissingCapability, 
 from lmclaims.plugin import options, shard
 from lmclaims.plugin.collector import RECORD_ATTR, RUN_ATTR, Collector
 from lmclaims.plugin.family import FamilyCounter
+from lmclaims.plugin.progress import ClaimProgress, XdistClaimProgress
 from lmclaims.plugin.recorder import Claim, ClaimMeta, ClaimNotHolding
 from lmclaims.plugin.runinfo import RUN_INFO, model_label, set_run_info
 from lmclaims.profiles import get_profile
@@ -60,7 +61,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
         collector = Collector(config)
         config.pluginmanager.register(collector, "lmclaims-collector")
-        if config.pluginmanager.hasplugin("xdist"):
+        xdist = config.pluginmanager.hasplugin("xdist")
+        progress = (XdistClaimProgress if xdist else ClaimProgress)(config, collector)
+        config.pluginmanager.register(progress, "lmclaims-progress")
+        if xdist:
             from lmclaims.plugin.workers import XdistSupport
 
             config.pluginmanager.register(XdistSupport(collector), "lmclaims-xdist")

@@ -28,7 +28,7 @@ def _is_claim(nodeid: str, records: dict, claim_files: set[str]) -> bool:
     return nodeid in records or nodeid.split("::")[0] in claim_files or nodeid.startswith("claims/")
 
 
-def _verdict(record: dict, outcome: dict | None) -> tuple[str, str]:
+def raw_verdict(record: dict, outcome: dict | None) -> tuple[str, str]:
     """The raw verdict and its one-line reason, from the record and the test's outcome."""
     result = record.get("result")
     if outcome is None:
@@ -43,7 +43,7 @@ def _verdict(record: dict, outcome: dict | None) -> tuple[str, str]:
 
 
 def _claim_entry(nodeid: str, record: dict, outcome: dict | None) -> dict[str, Any]:
-    verdict, reason = _verdict(record, outcome)
+    verdict, reason = raw_verdict(record, outcome)
     result = record.get("result") or {}
     return {
         "id": record.get("id", nodeid.split("::")[-1]), "nodeid": nodeid,

@@ -3,7 +3,7 @@
 Own implementation, a few lines of arithmetic: the maintained library that has it
 (`statsmodels.stats.meta_analysis.combine_effects(..., method_re="dl")`) is not among the
 locked dependencies; tests/test_matrix_meta.py checks this code against numbers from
-statsmodels 0.14 and against the closed form where the models agree.
+statsmodels 0.15 and against the closed form where the models agree.
 """
 
 from __future__ import annotations
