@@ -123,6 +123,9 @@ def main(argv=None) -> int:
     rss_small = peak_rss_mib()
     _, t_large = timed(engine, sweep_inputs(engine, args.paths * args.scale_paths, args.steps))
     rss_large = peak_rss_mib()
+    every_block = PerturbationEngine(model.bridge, prompts, layer, readout, start_at_write_layer=False)
+    every_block.path_changes(*small)  # warm-up
+    _, t_every_block = timed(every_block, small, repeats=3)
     reference = FullRerun(model.bridge, prompts, layer, readout)
     reference.path_changes(*sweep_inputs(engine, 1, args.steps))  # warm-up
     slow, t_full = timed(reference, small)
@@ -133,6 +136,9 @@ def main(argv=None) -> int:
     print(f"full_rerun_s={t_full:.3f} ({rows / t_full:.1f} perturbations/s)")
     print(f"engine_s={t_engine:.3f}, best of 3 ({rows / t_engine:.1f} perturbations/s); "
           f"{args.scale_paths}x the paths: {t_large:.3f} s")
+    print(f"engine running every block from 0 (no skip below the write layer): {t_every_block:.3f} s "
+          f"({rows / t_every_block:.1f} perturbations/s); start_at_write_layer: "
+          f"{engine.stats.get('start_at_write_layer')}")
     print(f"peak_rss_mib after engine={rss_small:.0f}, after {args.scale_paths}x paths={rss_large:.0f}"
           + (f", cuda_peak_mib={torch.cuda.max_memory_allocated(device) / 2**20:.0f}" if device.type == "cuda" else ""))
     print(f"speedup={t_full / t_engine:.2f} max_abs_diff={float((fast - slow).abs().max()):.3g}")

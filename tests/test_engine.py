@@ -37,6 +37,7 @@ def test_engine_matches_full_rerun_on_tiny_models(tiny, metric, write_layer):
     assert fast.shape == (6, 5)
     assert torch.allclose(fast, slow, atol=TOLERANCE[metric], rtol=1e-4), (fast - slow).abs().max()
     assert engine.stats["chunks"] > 1  # chunking was exercised
+    assert engine.stats["start_at_write_layer"] == "on"  # the blocks below were skipped
 
 
 def test_clean_activations_match_run_with_cache(tiny):
@@ -136,3 +137,36 @@ def test_the_cpu_allocators_refusal_counts_as_out_of_memory():
         torch.empty(1 << 52, dtype=torch.uint8)  # 4 PiB
     assert is_out_of_memory(refused.value)
     assert not is_out_of_memory(RuntimeError("shape mismatch"))
+
+
+def test_blocks_below_the_write_layer_do_not_run_and_the_model_is_restored(tiny):
+    """A perturbed row enters at block 2: blocks 0 and 1 never see it; the layer list is whole again after."""
+    from lmclaims.perturb.start_layer import decoder_layers
+
+    prompts = torch.randint(3, 512, (3, 6), generator=torch.Generator().manual_seed(9))
+    engine = PerturbationEngine(tiny.bridge, prompts, 2, Readout("kl"), max_rows=4)
+    calls = []
+    for i in (0, 1, 3):
+        tiny.bridge.blocks[i].hook_in.add_hook(lambda act, hook, i=i: calls.append(i))
+    try:
+        engine.outputs(torch.arange(3), engine.clean_acts)
+    finally:
+        tiny.bridge.reset_hooks()
+    assert calls == [3]
+    assert len(decoder_layers(tiny.bridge)[2]) == tiny.n_layers
+
+
+def test_a_wrong_start_at_the_write_layer_falls_back_to_every_block(tiny, monkeypatch):
+    """Skipping one block too many gives wrong numbers: the self-check sees it, the engine runs
+    every block instead, says so in its stats, and its numbers are the full re-run's."""
+    import lmclaims.perturb.engine as engine_module
+    from lmclaims.perturb.start_layer import blocks_from
+
+    monkeypatch.setattr(engine_module, "blocks_from", lambda bridge, start: blocks_from(bridge, start + 1))
+    prompts = torch.randint(3, 512, (4, 8), generator=torch.Generator().manual_seed(10))
+    readout = Readout("l2", tiny.n_layers - 1)
+    engine = PerturbationEngine(tiny.bridge, prompts, 1, readout, max_rows=6)
+    fast = engine.path_changes(*_paths(engine))
+    assert engine.stats["start_at_write_layer"].startswith("off: FastPathMismatch")
+    slow = FullRerun(tiny.bridge, prompts, 1, readout).path_changes(*_paths(engine))
+    assert torch.allclose(fast, slow, atol=1e-4, rtol=1e-4)

@@ -2,8 +2,9 @@
 
 A perturbation of the last position's residual at block l cannot change earlier
 positions, so each prompt's prefix (its keys and values) is computed once and
-reused for every perturbation of that prompt; only the last token is run, and the
-run stops at the read layer when the metric needs no logits. Everything goes
+reused for every perturbation of that prompt; only the last token is run, from the
+perturbed residual entering block l (the blocks below are skipped: `start_layer`), and
+the run stops at the read layer when the metric needs no logits. Everything goes
 through the TransformerBridge and its hooks; the prefix is a Hugging Face cache
 (`prefix_cache` keeps it working across the transformers 5.24 rename).
 
@@ -16,6 +17,7 @@ answer.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import torch
@@ -28,6 +30,7 @@ from lmclaims.perturb.paths import Metric, Readout, _PathSweeper, output_distanc
 from lmclaims.perturb.prefix_cache import (FIX, cache_argument, cache_bytes, cache_reaches_attention,
                                            check_prefix_cache, compute_prefix_cache, select_prompts,
                                            stack_versions)
+from lmclaims.perturb.start_layer import blocks_from
 
 __all__ = ["FullRerun", "Metric", "PerturbationEngine", "Readout", "output_distance"]
 
@@ -48,10 +51,12 @@ class PerturbationEngine(_PathSweeper):
     prefix at every layer; before its first answer, that on the first SELF_CHECK_PATHS paths
     the clean activations, the outputs at the bases and the changes along the paths match
     a FullRerun. Either check failing raises FastPathMismatch naming what disagreed, by how
-    much, and the library versions.
+    much, and the library versions. Skipping the blocks below the write layer is checked the
+    same way; where it fails, every block is run instead (`stats["start_at_write_layer"]`).
     """
 
     max_cache_bytes: int | None = None  # prefix caches held at once (None: MAX_CACHE_BYTES or less)
+    start_at_write_layer: bool = True  # skip the blocks below the write layer (if the self-check passes)
     self_checked: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -110,8 +115,23 @@ class PerturbationEngine(_PathSweeper):
         return out
 
     def self_check(self, prompt_idx, bases, directions, sizes) -> None:
-        """Compare the first paths with a FullRerun: the prompts' clean activations (relative L2),
-        the outputs at the bases (KL or relative L2 between the two) and the changes along the paths."""
+        """Compare the first paths with a FullRerun (`_compare_with_full_rerun`); where starting at
+        the write layer fails the check (or cannot run), compare again with every block run."""
+        try:
+            self._compare_with_full_rerun(prompt_idx, bases, directions, sizes)
+        except (FastPathMismatch, LookupError, NotImplementedError, TypeError, ValueError) as exc:
+            if not self.start_at_write_layer:
+                raise
+            self.start_at_write_layer = False
+            self.stats["start_at_write_layer"] = f"off: {type(exc).__name__}: {exc}"[:300]
+            self._compare_with_full_rerun(prompt_idx, bases, directions, sizes)
+        else:
+            self.stats["start_at_write_layer"] = "on" if self.start_at_write_layer else "off"
+        self.self_checked = True
+
+    def _compare_with_full_rerun(self, prompt_idx, bases, directions, sizes) -> None:
+        """The prompts' clean activations (relative L2), the outputs at the bases (KL or relative
+        L2 between the two) and the changes along the first paths, against a FullRerun."""
         k = min(SELF_CHECK_PATHS, len(bases))
         rows = prompt_idx[:k].cpu()
         reference = FullRerun(self.bridge, self.prompts, self.write_layer, self.readout)
@@ -138,7 +158,6 @@ class PerturbationEngine(_PathSweeper):
                     f"prefix-reuse engine disagrees with a full re-run at {self.write_hook}: "
                     f"{what} differ by {diff:.3g} > tolerance {tolerance:.3g} on {k} prompts; "
                     f"versions: {stack_versions()}; {FIX}")
-        self.self_checked = True
 
     def _clean_activations(self) -> torch.Tensor:
         """[P, d] the unperturbed residual at the write hook, last position."""
@@ -153,25 +172,37 @@ class PerturbationEngine(_PathSweeper):
         return check_finite(out, f"activations at {self.write_hook}")
 
     @torch.inference_mode()
-    def _run(self, rows: torch.Tensor, hooks: list) -> torch.Tensor | None:
-        """Run the last token of `rows` through the model with `hooks`; read the output."""
+    def _forward(self, rows: torch.Tensor, inputs: torch.Tensor, hooks: list,
+                 start: int | None = None) -> torch.Tensor | None:
+        """Run `inputs` (last tokens, or residuals entering block `start`) of `rows` on their
+        prefixes, with `hooks`; read the output at the read-out."""
         read = {}
         def read_resid(act, hook):
             read["out"] = act[:, -1].float()
             raise _ReadDone
         if self.readout.hook is not None:
             hooks = [*hooks, (self.readout.hook, read_resid)]
-        with self.bridge.hooks(fwd_hooks=hooks), cache_reaches_attention(self.bridge):
+        skip = blocks_from(self.bridge, start) if start else contextlib.nullcontext()
+        at = {"start_at_layer": start} if start is not None else {}
+        with self.bridge.hooks(fwd_hooks=hooks), cache_reaches_attention(self.bridge), skip:
             try:
-                logits = self.bridge(self.last_tokens[rows], return_type="logits",
+                logits = self.bridge(inputs, return_type="logits", **at,
                                      **{self.cache_kwarg: self._cache_for(rows)})
                 read["out"] = logits[:, -1].float()
             except _ReadDone:
                 pass
         return read.get("out")
 
+    def _run(self, rows: torch.Tensor, hooks: list) -> torch.Tensor | None:
+        """Run the last token of `rows` through every block, with `hooks`."""
+        return self._forward(rows, self.last_tokens[rows], hooks)
+
     def outputs(self, rows: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
-        return self._run(rows.to(self.device), [(self.write_hook, self._replace_hook(acts))])
+        rows = rows.to(self.device)
+        if self.start_at_write_layer:
+            residual = acts.to(device=self.device, dtype=self.clean_acts.dtype)[:, None, :]
+            return self._forward(rows, residual, [], start=self.write_layer)
+        return self._run(rows, [(self.write_hook, self._replace_hook(acts))])
 
     def bytes_per_row(self) -> int:
         return 2 * self.kv_bytes_per_prompt + self.output_bytes_per_row() + 64 * self.bridge.cfg.d_model
