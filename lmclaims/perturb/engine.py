@@ -45,7 +45,8 @@ class _ReadDone(Exception):
 
 @dataclass
 class PerturbationEngine(_PathSweeper):
-    """Prefix computed once per prompt; only the last token is run, up to the read layer.
+    """Prefix computed once per prompt; each perturbed row runs only the last position, from the
+    write layer up to the read layer.
 
     The engine checks itself: after each prefix pass, that the cache holds every prompt's
     prefix at every layer; before its first answer, that on the first SELF_CHECK_PATHS paths
