@@ -49,10 +49,16 @@ def read_lock(path: Path = LOCK_FILE) -> dict[str, str]:
 
 
 def installed_version(name: str) -> str | None:
+    """The installed distribution's version, or None where it is not installed."""
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+def stack_versions(names=("torch", "transformers", "transformer-lens")) -> str:
+    """'torch 2.13.0, transformers 5.23.0, transformer-lens 4.3.0': what a mismatch report names."""
+    return ", ".join(f"{name} {installed_version(name) or 'not installed'}" for name in names)
 
 
 def lock_differences(path: Path = LOCK_FILE) -> dict[str, str] | str:

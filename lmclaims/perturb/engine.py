@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 
 import torch
 
+from lmclaims.environment import stack_versions
 from lmclaims.errors import FastPathMismatch
 from lmclaims.measure.numerics import check_finite
 from lmclaims.perturb.chunking import MEMORY_SHARE, free_bytes, rows_per_chunk
 from lmclaims.perturb.full_rerun import FullRerun
 from lmclaims.perturb.paths import Metric, Readout, _PathSweeper, output_distance
 from lmclaims.perturb.prefix_cache import (FIX, cache_argument, cache_bytes, cache_reaches_attention,
-                                           check_prefix_cache, compute_prefix_cache, select_prompts,
-                                           stack_versions)
+                                           check_prefix_cache, compute_prefix_cache, select_prompts)
 from lmclaims.perturb.start_layer import blocks_from
 
 __all__ = ["FullRerun", "Metric", "PerturbationEngine", "Readout", "output_distance"]
@@ -77,8 +77,7 @@ class PerturbationEngine(_PathSweeper):
     def _prefix_pass(self, prompt_ids: torch.Tensor):
         """The checked prefix cache of `prompt_ids`, computed without logits in bounded chunks."""
         prefixes = self.prompts[prompt_ids, :-1]
-        per_prompt = 64 * self.bridge.cfg.d_model * prefixes.shape[1]
-        chunk = rows_per_chunk(self.device, per_prompt)
+        chunk = rows_per_chunk(self.device, self.activation_bytes(prefixes.shape[1]))
         cache = compute_prefix_cache(self.bridge, prefixes.to(self.device), chunk)
         check_prefix_cache(cache, len(prompt_ids), prefixes.shape[1], self.bridge.cfg.n_layers)
         return cache
@@ -167,7 +166,7 @@ class PerturbationEngine(_PathSweeper):
             captured = []
             def grab(act, hook):
                 captured.append(act[:, -1].detach().clone())
-            for chunk in where.split(self.max_rows or rows_per_chunk(self.device, self.bytes_per_row())):
+            for chunk in where.split(self.row_budget()):
                 self._run(chunk.to(self.device), [(self.write_hook, grab)])
             out[where.to(self.device)] = torch.cat(captured).to(out.dtype)
         return check_finite(out, f"activations at {self.write_hook}")
@@ -206,4 +205,4 @@ class PerturbationEngine(_PathSweeper):
         return self._run(rows, [(self.write_hook, self._replace_hook(acts))])
 
     def bytes_per_row(self) -> int:
-        return 2 * self.kv_bytes_per_prompt + self.output_bytes_per_row() + 64 * self.bridge.cfg.d_model
+        return 2 * self.kv_bytes_per_prompt + self.output_bytes_per_row() + self.activation_bytes(1)

@@ -70,15 +70,22 @@ class _PathSweeper(ABC):
         width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
         return 16 * width
 
+    def activation_bytes(self, positions: int) -> int:
+        """Working memory of the activations of one sequence of `positions` through the blocks."""
+        return 64 * self.bridge.cfg.d_model * positions
+
     def bytes_per_row(self) -> int:
-        return self.output_bytes_per_row() + 64 * self.bridge.cfg.d_model * self.prompts.shape[1]
+        return self.output_bytes_per_row() + self.activation_bytes(self.prompts.shape[1])
+
+    def row_budget(self) -> int:
+        """Rows per forward pass: `max_rows`, else what fits in a share of free memory."""
+        return self.max_rows or rows_per_chunk(self.device, self.bytes_per_row())
 
     def path_changes(self, prompt_idx: torch.Tensor, bases: torch.Tensor,
                      directions: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
         """[N, S] output change along base + t * direction against t = sizes[0] (0), chunked by path."""
         n_steps = len(sizes)
-        budget = self.max_rows or rows_per_chunk(self.device, self.bytes_per_row())
-        paths_per_chunk = max(1, budget // n_steps)
+        paths_per_chunk = max(1, self.row_budget() // n_steps)
         out, start = [], 0
         while start < len(bases):
             stop = min(start + paths_per_chunk, len(bases))

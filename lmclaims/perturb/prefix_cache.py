@@ -18,24 +18,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
-from importlib import metadata
 
 import torch
 
-STACK = ("torch", "transformers", "transformer-lens")
+from lmclaims.environment import stack_versions
+
 FIX = ("install the tested versions (bash scripts/setup.sh installs requirements.lock) "
        "or report these versions")
-
-
-def stack_versions() -> str:
-    """'torch 2.13.0, transformers 5.23.0, transformer-lens 4.3.0': what a mismatch report names."""
-    parts = []
-    for name in STACK:
-        try:
-            parts.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name} not installed")
-    return ", ".join(parts)
 
 
 def cache_argument(bridge) -> str:

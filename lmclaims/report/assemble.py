@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-from importlib import metadata
 from typing import Any
 
-from lmclaims.environment import lock_differences
+from lmclaims.environment import installed_version, lock_differences
 from lmclaims.stats.multiplicity import final_verdict, holm
 
 NOT_RUN = "did not run: the session was interrupted, timed out, or its worker died"
@@ -15,13 +14,8 @@ LIBRARIES = ("lmclaims", "torch", "transformer-lens", "transformers", "scipy", "
 
 
 def library_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+    return {"python": platform.python_version(),
+            **{name: installed_version(name) or "not installed" for name in LIBRARIES}}
 
 
 def _is_claim(nodeid: str, records: dict, claim_files: set[str]) -> bool:
