@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from lmclaims.data.prompts import bos_id, sample_windows
+from lmclaims.errors import UserInputError
 from lmclaims.measure.loss import token_losses, unigram_logprobs, unigram_losses
 from lmclaims.stats import ClaimSpec, decide
+
+EVAL_DOCS_PER_SAMPLE = 4  # held-out documents drawn from per evaluated window; the rest count unigrams
 
 
 @pytest.mark.claim(
@@ -25,10 +28,17 @@ def test_model_beats_unigram(claim, model, corpus_tokens, profile):
         estimator="mean_difference", design="paired", null=0.0, alternative="greater",
         n=profile.unigram_docs, reference="Gemma 3 270M: 3.37 nats CE on 16x128 news tokens")
     claim.declare(spec)
+    n_eval = EVAL_DOCS_PER_SAMPLE * spec.n
+    if len(corpus_tokens) <= n_eval:
+        raise UserInputError(
+            f"{claim.meta.id} needs at least {n_eval + 1} documents at --claims-profile {profile.name} "
+            f"({EVAL_DOCS_PER_SAMPLE} x {spec.n} to evaluate on, at least one more to count unigrams "
+            f"in); the corpus has {len(corpus_tokens)}: use a larger corpus (a single file is split "
+            "into documents at blank lines)")
     rng = claim.rng
     held_out = rng.permutation(len(corpus_tokens))
-    eval_docs = [corpus_tokens[i] for i in held_out[: 4 * spec.n]]
-    count_docs = [corpus_tokens[i] for i in held_out[4 * spec.n:]]
+    eval_docs = [corpus_tokens[i] for i in held_out[:n_eval]]
+    count_docs = [corpus_tokens[i] for i in held_out[n_eval:]]
     windows = sample_windows(eval_docs, spec.n, profile.unigram_tokens, rng,
                              prepend=bos_id(model.tokenizer))
     model_ce = token_losses(model.bridge, windows).mean(1).numpy()
