@@ -9,14 +9,13 @@ Each cell is marked with its verdict. Written atomically (temporary file, then r
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from lmclaims.report.compare import label, number
 from lmclaims.report.meta_analysis import is_ratio
+from lmclaims.report.write import atomic_file
 
 MARK = {"holds": "✓", "contradicted": "✗", "inconclusive": "?", "n/a": "n/a", "error": "err"}
 
@@ -73,16 +72,9 @@ def draw_heatmap(reports: list[dict], rows: list[tuple], headers: list[str], pat
     fig.colorbar(image, ax=ax, label="log(ratio / null); other rows: (estimate - null) / row max")
     ax.set_title("effect by claim and model (✓ holds, ✗ contradicted, ? inconclusive)", fontsize=9)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=120)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_file(path, suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=120)
     finally:
         plt.close(fig)
     return path

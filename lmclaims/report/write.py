@@ -6,6 +6,7 @@ target already holds one, the partial report goes beside it as `<name>.partial.m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -27,22 +28,30 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write text so that a reader sees either the old file or the whole new one.
+@contextlib.contextmanager
+def atomic_file(path: Path, suffix: str = ".tmp"):
+    """Yield a temporary path beside `path` to write; on success it replaces `path` whole, so a
+    reader sees either the old file or the new one; on any failure it is removed.
 
     The file gets the mode an ordinary `open()` would give it (0666 less the umask),
     not mkstemp's private 0600.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write text with `atomic_file`."""
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def baseline_changes(data: dict, path: str | None) -> list[str] | None:
