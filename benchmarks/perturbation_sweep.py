@@ -27,7 +27,7 @@ from lmclaims.data.prompts import bos_id, sample_windows, tokenize_documents
 from lmclaims.models.device import choose_device
 from lmclaims.models.loader import load_model
 from lmclaims.models.spec import parse_model
-from lmclaims.perturb.engine import FullRerun, PerturbationEngine, Readout
+from lmclaims.engine.perturbation import FullRerun, PerturbationEngine, Readout
 
 
 def arguments(argv=None) -> argparse.Namespace:

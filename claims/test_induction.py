@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lmclaims.data.prompts import bos_id
-from lmclaims.measure.induction import copy_losses, induction_scores, repeated_sequences
+from lmclaims.families.induction.scores import copy_losses, induction_scores, repeated_sequences
 from lmclaims.measure.loss import token_losses
 from lmclaims.stats import ClaimSpec, Threshold, decide
 

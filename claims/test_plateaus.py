@@ -9,7 +9,7 @@ output read as KL at the logits or as relative L2 at the last block.
 
 import pytest
 
-from lmclaims.perturb.comparison import OnsetComparison, decide_comparison
+from lmclaims.families.plateau.comparison import OnsetComparison, decide_comparison
 from lmclaims.stats import Threshold
 
 SEED_REPORT = "Heimersheim 2024, Activation plateaus & sensitive directions in GPT2 (LessWrong)"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from lmclaims.data.prompts import bos_id, sample_windows
-from lmclaims.perturb.figures import curves_figure
-from lmclaims.perturb.norm_vs_direction import rescale_vs_orthogonal
-from lmclaims.perturb.plateau import write_layer_for
+from lmclaims.families.plateau.figures import curves_figure
+from lmclaims.families.residual.norm_vs_direction import rescale_vs_orthogonal
+from lmclaims.families.plateau.run import write_layer_for
 from lmclaims.seeding import torch_generator
 from lmclaims.stats import ClaimSpec, Threshold, decide
 

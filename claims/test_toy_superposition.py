@@ -14,8 +14,8 @@ from dataclasses import replace
 import pytest
 
 from lmclaims.stats import ClaimSpec, Threshold, decide, intersection_union, part_rows
-from lmclaims.toy.figures import plot_superposition
-from lmclaims.toy.superposition import ToyConfig, count_represented, median_model, train_regimes
+from lmclaims.families.toy.figures import plot_superposition
+from lmclaims.families.toy.superposition import ToyConfig, count_represented, median_model, train_regimes
 
 SOURCE = "Elhage et al. 2022, Toy Models of Superposition (transformer-circuits.pub), section 2"
 CONFIG = ToyConfig()  # n = 20, m = 5, importance 0.9**i as in the paper's section 2

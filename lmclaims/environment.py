@@ -152,7 +152,7 @@ def prefix_reuse_check() -> str:
     import torch
 
     from lmclaims.models.tiny import tiny_model
-    from lmclaims.perturb.engine import PerturbationEngine, Readout
+    from lmclaims.engine.perturbation import PerturbationEngine, Readout
 
     tiny = tiny_model("gemma3", layers=2, seed=0)
     prompts = torch.randint(3, 512, (3, 12), generator=torch.Generator().manual_seed(0))

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lmclaims.models.tiny import tiny_model
-from lmclaims.perturb.engine import FullRerun, PerturbationEngine, Readout, output_distance
+from lmclaims.engine.perturbation import FullRerun, PerturbationEngine, Readout, output_distance
 
 # float32: the prefix cache changes the order of some reductions, nothing else
 TOLERANCE = {"kl": 1e-4, "l2": 1e-4}
@@ -68,7 +68,7 @@ def test_an_emptied_prefix_cache_is_refused_with_the_versions(tiny):
     from transformers import DynamicCache
 
     from lmclaims.errors import FastPathMismatch
-    from lmclaims.perturb.prefix_cache import check_prefix_cache
+    from lmclaims.engine.prefix_cache import check_prefix_cache
 
     prompts = torch.randint(3, 512, (3, 6), generator=torch.Generator().manual_seed(4))
     engine = PerturbationEngine(tiny.bridge, prompts, 1, Readout("kl"), max_rows=4)
@@ -106,7 +106,7 @@ def test_prompt_groups_and_chunked_prefix_passes_give_the_same_numbers(tiny):
     """Bounded memory changes nothing: prefixes computed 2 prompts at a time equal one pass, and an
     engine holding 2 prompts' caches at a time gives the numbers of one holding all 7, for paths
     in any order, repeated prompts included."""
-    from lmclaims.perturb.prefix_cache import compute_prefix_cache
+    from lmclaims.engine.prefix_cache import compute_prefix_cache
 
     prompts = torch.randint(3, 512, (7, 9), generator=torch.Generator().manual_seed(7))
     one = compute_prefix_cache(tiny.bridge, prompts[:, :-1], 100)
@@ -131,7 +131,7 @@ def test_prompt_groups_and_chunked_prefix_passes_give_the_same_numbers(tiny):
 
 def test_the_cpu_allocators_refusal_counts_as_out_of_memory():
     """The row chunks halve on the CPU too: DefaultCPUAllocator says "can't allocate memory"."""
-    from lmclaims.perturb.chunking import is_out_of_memory
+    from lmclaims.engine.chunking import is_out_of_memory
 
     with pytest.raises(RuntimeError) as refused:
         torch.empty(1 << 52, dtype=torch.uint8)  # 4 PiB
@@ -141,7 +141,7 @@ def test_the_cpu_allocators_refusal_counts_as_out_of_memory():
 
 def test_blocks_below_the_write_layer_do_not_run_and_the_model_is_restored(tiny):
     """A perturbed row enters at block 2: blocks 0 and 1 never see it; the layer list is whole again after."""
-    from lmclaims.perturb.start_layer import decoder_layers
+    from lmclaims.engine.start_layer import decoder_layers
 
     prompts = torch.randint(3, 512, (3, 6), generator=torch.Generator().manual_seed(9))
     engine = PerturbationEngine(tiny.bridge, prompts, 2, Readout("kl"), max_rows=4)
@@ -159,8 +159,8 @@ def test_blocks_below_the_write_layer_do_not_run_and_the_model_is_restored(tiny)
 def test_a_wrong_start_at_the_write_layer_falls_back_to_every_block(tiny, monkeypatch):
     """Skipping one block too many gives wrong numbers: the self-check sees it, the engine runs
     every block instead, says so in its stats, and its numbers are the full re-run's."""
-    import lmclaims.perturb.engine as engine_module
-    from lmclaims.perturb.start_layer import blocks_from
+    import lmclaims.engine.perturbation as engine_module
+    from lmclaims.engine.start_layer import blocks_from
 
     monkeypatch.setattr(engine_module, "blocks_from", lambda bridge, start: blocks_from(bridge, start + 1))
     prompts = torch.randint(3, 512, (4, 8), generator=torch.Generator().manual_seed(10))

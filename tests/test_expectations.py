@@ -1,6 +1,7 @@
 """Expected non-holding is data: patterns over models, claim ids and parameter ids."""
 
-from lmclaims.plugin.expectations import expectation_for, normalize_model
+from lmclaims.models.spec import canonical_model
+from lmclaims.plugin.expectations import expectation_for
 
 TABLE = {
     "random:*": {"model.beats_unigram": "random weights"},
@@ -10,7 +11,7 @@ TABLE = {
 
 def test_model_patterns_and_normalisation():
     """'random' means the default's architecture with random weights; patterns are shell-style."""
-    assert normalize_model("random") == "random:gemma-3-270m"
+    assert canonical_model("random") == "random:gemma-3-270m"
     assert expectation_for("model.beats_unigram", "", "random:gemma-3-270m@smoke", TABLE) == "random weights"
     assert expectation_for("model.beats_unigram", "", "gemma-3-270m@standard", TABLE) is None
     assert expectation_for("directions.x", "early-kl", "gemma-3-270m@smoke", TABLE) is None

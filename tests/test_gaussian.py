@@ -2,7 +2,7 @@
 
 import torch
 
-from lmclaims.perturb.gaussian import fit_gaussian
+from lmclaims.families.plateau.gaussian import fit_gaussian
 
 
 def test_fit_recovers_mean_and_covariance_and_repairs_rank():

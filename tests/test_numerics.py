@@ -7,7 +7,7 @@ import torch
 from lmclaims.errors import NumericalError
 from lmclaims.measure.numerics import check_finite
 from lmclaims.models.tiny import tiny_model
-from lmclaims.perturb.engine import PerturbationEngine, Readout
+from lmclaims.engine.perturbation import PerturbationEngine, Readout
 from lmclaims.stats import ClaimSpec, decide
 
 

@@ -1,12 +1,12 @@
-"""Fast tests of the toy superposition model (lmclaims.toy) on tiny inputs."""
+"""Fast tests of the toy superposition model (lmclaims.families.toy) on tiny inputs."""
 
 from dataclasses import replace
 
 import pytest
 import torch
 
-from lmclaims.toy.figures import plot_superposition
-from lmclaims.toy.superposition import (
+from lmclaims.families.toy.figures import plot_superposition
+from lmclaims.families.toy.superposition import (
     ToyConfig, count_represented, feature_norms, importance, init_params, interference,
     median_model, reconstruct, sample_features, single_thread, train, train_regimes, weighted_loss,
 )

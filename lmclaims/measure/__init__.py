@@ -1,1 +1,1 @@
-"""Measurements on a model: small functions from tensors to per-unit numbers."""
+"""Measurements shared by several families: token losses, activations, finiteness checks."""

@@ -43,13 +43,25 @@ def known_model_names() -> set[str]:
     return names
 
 
+def split_model(text: str) -> tuple[bool, str]:
+    """(random weights?, the model named): 'random' and 'default' name the embedded model."""
+    raw = text.strip()
+    random = raw == "random" or raw.startswith("random:")
+    body = raw.split(":", 1)[1] if random and ":" in raw else ("" if random else raw)
+    return random, EMBEDDED_NAME if body in ("", "default") else body
+
+
+def canonical_model(text: str) -> str:
+    """'random' -> 'random:gemma-3-270m', 'default' -> 'gemma-3-270m'; other names unchanged."""
+    random, body = split_model(text)
+    return f"random:{body}" if random else body
+
+
 def parse_model(text: str) -> ModelSpec:
     """Classify a `--model` value; raise UserInputError with what to do if it names nothing."""
     raw = text.strip()
-    random = raw == "random" or raw.startswith("random:")
-    body = raw.split(":", 1)[1] if raw.startswith("random:") else ("" if raw == "random" else raw)
-    body = body or EMBEDDED_NAME
-    if body in (EMBEDDED_NAME, "default"):
+    random, body = split_model(raw)
+    if body == EMBEDDED_NAME:
         return ModelSpec(raw, "embedded", EMBEDDED_NAME, random)
     if _looks_like_path(body):
         path = Path(body).expanduser()

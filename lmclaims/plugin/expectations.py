@@ -11,16 +11,8 @@ from fnmatch import fnmatchcase
 
 import pytest
 
-from lmclaims.models.embedded import EMBEDDED_NAME
-from lmclaims.plugin.recorder import ClaimNotHolding
-
-
-def normalize_model(raw: str) -> str:
-    """'random' -> 'random:gemma-3-270m', 'default' -> 'gemma-3-270m'; otherwise unchanged."""
-    raw = raw.strip()
-    if raw in ("random", "random:", "random:default"):
-        return f"random:{EMBEDDED_NAME}"
-    return EMBEDDED_NAME if raw == "default" else raw
+from lmclaims.claim import ClaimNotHolding
+from lmclaims.models.spec import canonical_model
 
 
 def _matches(pattern: str, claim_id: str, param_id: str) -> bool:
@@ -46,7 +38,7 @@ def expectation_for(claim_id: str, param_id: str, model: str,
 
 def apply_expectations(items: list[pytest.Item], model_option: str, profile: str,
                        table: dict[str, dict[str, str]]) -> None:
-    model = f"{normalize_model(model_option)}@{profile}"
+    model = f"{canonical_model(model_option)}@{profile}"
     for item in items:
         marker = item.get_closest_marker("claim")
         if marker is None or not marker.args:

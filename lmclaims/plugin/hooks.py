@@ -22,7 +22,7 @@ from lmclaims.plugin import options, shard
 from lmclaims.plugin.collector import RECORD_ATTR, RUN_ATTR, Collector
 from lmclaims.plugin.family import FamilyCounter
 from lmclaims.plugin.progress import ClaimProgress, XdistClaimProgress
-from lmclaims.plugin.recorder import Claim, ClaimMeta, ClaimNotHolding
+from lmclaims.claim import Claim, ClaimMeta, ClaimNotHolding
 from lmclaims.plugin.runinfo import RUN_INFO, model_label, set_run_info
 from lmclaims.profiles import get_profile
 from lmclaims.seeding import test_seed

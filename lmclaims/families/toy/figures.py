@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from lmclaims.toy.superposition import feature_norms, interference
+from lmclaims.families.toy.superposition import feature_norms, interference
 
 
 def _heatmap(ax, w: torch.Tensor) -> object:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import stats as sps
 
-from lmclaims.perturb.figures import curves_figure, onsets_figure
-from lmclaims.perturb.onsets import max_slope_onset, threshold_onset
-from lmclaims.perturb.plateau import CONDITIONS, PlateauRun
+from lmclaims.families.plateau.figures import curves_figure, onsets_figure
+from lmclaims.families.plateau.onsets import max_slope_onset, threshold_onset
+from lmclaims.families.plateau.run import CONDITIONS, PlateauRun
 from lmclaims.stats import ClaimSpec, Threshold, decide
 
 ONSETS = ("threshold", "max_slope")

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from lmclaims.perturb.activations import last_position_resid
-from lmclaims.perturb.engine import Metric, PerturbationEngine, Readout
-from lmclaims.perturb.gaussian import FittedGaussian, fit_gaussian
+from lmclaims.measure.activations import last_position_resid
+from lmclaims.engine.perturbation import Metric, PerturbationEngine, Readout
+from lmclaims.families.plateau.gaussian import FittedGaussian, fit_gaussian
 from lmclaims.seeding import torch_generator
 
 # condition -> (base, direction), as defined in CLAIMS.md, family 1

@@ -15,7 +15,7 @@ from typing import Literal
 import torch
 
 from lmclaims.measure.numerics import check_finite
-from lmclaims.perturb.chunking import is_out_of_memory, rows_per_chunk
+from lmclaims.engine.chunking import is_out_of_memory, rows_per_chunk
 
 Metric = Literal["kl", "l2"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lmclaims.perturb.engine import PerturbationEngine, Readout
+from lmclaims.engine.perturbation import PerturbationEngine, Readout
 
 
 def orthogonal_unit(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

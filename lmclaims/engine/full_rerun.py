@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from lmclaims.perturb.paths import _PathSweeper
+from lmclaims.engine.paths import _PathSweeper
 
 
 @dataclass

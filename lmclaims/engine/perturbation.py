@@ -25,12 +25,12 @@ import torch
 from lmclaims.environment import stack_versions
 from lmclaims.errors import FastPathMismatch
 from lmclaims.measure.numerics import check_finite
-from lmclaims.perturb.chunking import MEMORY_SHARE, free_bytes, rows_per_chunk
-from lmclaims.perturb.full_rerun import FullRerun
-from lmclaims.perturb.paths import Metric, Readout, _PathSweeper, output_distance
-from lmclaims.perturb.prefix_cache import (FIX, cache_argument, cache_bytes, cache_reaches_attention,
+from lmclaims.engine.chunking import MEMORY_SHARE, free_bytes, rows_per_chunk
+from lmclaims.engine.full_rerun import FullRerun
+from lmclaims.engine.paths import Metric, Readout, _PathSweeper, output_distance
+from lmclaims.engine.prefix_cache import (FIX, cache_argument, cache_bytes, cache_reaches_attention,
                                            check_prefix_cache, compute_prefix_cache, select_prompts)
-from lmclaims.perturb.start_layer import blocks_from
+from lmclaims.engine.start_layer import blocks_from
 
 __all__ = ["FullRerun", "Metric", "PerturbationEngine", "Readout", "output_distance"]
 

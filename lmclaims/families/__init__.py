@@ -1,0 +1,1 @@
+"""Claim families: one folder per family, holding the measurement its claims make."""

@@ -1,0 +1,1 @@
+"""Induction (Olsson et al. 2022): repeated random sequences, copy losses, induction scores."""

@@ -1,0 +1,1 @@
+"""Direction over norm in the residual stream: rescaling vs rotating one activation."""

@@ -1,1 +1,0 @@
-"""Perturbing one activation and measuring how much the model's output changes."""
