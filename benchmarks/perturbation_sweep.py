@@ -25,6 +25,7 @@ import torch
 from lmclaims.data.corpus import load_corpus
 from lmclaims.data.prompts import bos_id, sample_windows, tokenize_documents
 from lmclaims.models.device import choose_device
+from lmclaims.models.depth import block_at_depth
 from lmclaims.models.loader import load_model
 from lmclaims.models.spec import parse_model
 from lmclaims.engine.perturbation import FullRerun, PerturbationEngine, Readout
@@ -105,14 +106,12 @@ def main(argv=None) -> int:
     if args.memory_scan:
         return memory_scan(args)
     device = choose_device(args.device, None)
-    if device.type == "cpu":
-        torch.set_num_threads(torch.get_num_threads())
     model = load_model(parse_model(args.model), device)
     corpus = load_corpus("bbc-news")
     tokens = tokenize_documents(model.tokenizer, corpus.documents[:600])
     prompts = sample_windows(tokens, args.paths * args.scale_paths, args.prompt_len,
                              np.random.default_rng(0), prepend=bos_id(model.tokenizer))
-    layer = int(round(args.depth * (model.n_layers - 1)))
+    layer = block_at_depth(args.depth, model.n_layers)
     readout = Readout(args.metric, model.n_layers - 1)
     if args.engine_only:
         return engine_only(args, model, prompts, layer, readout)

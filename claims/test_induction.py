@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from lmclaims.data.prompts import bos_id
+from lmclaims.families.induction.sizes import SIZES
 from lmclaims.families.induction.scores import copy_losses, induction_scores, repeated_sequences
 from lmclaims.measure.loss import token_losses
 from lmclaims.stats import ClaimSpec, Threshold, decide
@@ -23,7 +24,8 @@ def _sequences(claim, model, corpus_tokens, profile):
     """Repeated sequences of tokens drawn uniformly from those that occur in the corpus."""
     vocab = np.unique(np.concatenate(corpus_tokens))
     bos = bos_id(model.tokenizer)
-    seqs = repeated_sequences(vocab, profile.induction_seqs, profile.induction_len, claim.rng, bos)
+    sizes = SIZES[profile.name]
+    seqs = repeated_sequences(vocab, sizes.seqs, sizes.copy_len, claim.rng("data"), bos)
     return seqs, int(bos is not None)
 
 
@@ -38,14 +40,15 @@ def test_repeated_tokens_loss_drop(claim, model, corpus_tokens, profile):
     spec = ClaimSpec(
         statistic="mean per-sequence loss, first copy minus second copy (nats)",
         estimator="mean_difference", design="paired", null=LOSS_MARGIN.value,
-        alternative="greater", n=profile.induction_seqs, thresholds={"margin": LOSS_MARGIN},
+        alternative="greater", n=SIZES[profile.name].seqs, thresholds={"margin": LOSS_MARGIN},
         reference="peer function: transformer_lens.evals.induction_loss")
     claim.declare(spec)
-    claim.note(copy_length=profile.induction_len)
+    copy_len = SIZES[profile.name].copy_len
+    claim.note(copy_length=copy_len)
     seqs, offset = _sequences(claim, model, corpus_tokens, profile)
-    first, second = copy_losses(token_losses(model.bridge, seqs), profile.induction_len, offset)
+    first, second = copy_losses(token_losses(model.bridge, seqs), copy_len, offset)
     claim.note(loss_first_copy=float(first.mean()), loss_second_copy=float(second.mean()))
-    claim.conclude(decide(spec, first, second, rng=claim.rng, n_resamples=profile.n_resamples))
+    claim.conclude(decide(spec, first, second, rng=claim.rng("resample"), n_resamples=profile.n_resamples))
 
 
 @pytest.mark.claim(
@@ -57,19 +60,20 @@ def test_repeated_tokens_loss_drop(claim, model, corpus_tokens, profile):
 )
 def test_induction_heads_exist(claim, model, corpus_tokens, profile):
     """The best head, chosen on half the sequences, scores above 0.4 on the other half."""
-    half = profile.induction_seqs // 2
+    sizes = SIZES[profile.name]
+    half = sizes.seqs // 2
     spec = ClaimSpec(
         statistic="mean induction score of the selected head on held-out sequences",
         estimator="mean", design="one-sample", null=SCORE_FLOOR.value, alternative="greater",
-        n=profile.induction_seqs - half, thresholds={"score_floor": SCORE_FLOOR},
+        n=sizes.seqs - half, thresholds={"score_floor": SCORE_FLOOR},
         primary="head chosen on the first half, tested on the second (no double dipping)",
         reference="GPT-2 small: L5H5 0.93, L6H9 0.91, L7H10 0.91")
     claim.declare(spec)
-    claim.note(copy_length=profile.induction_len)
+    claim.note(copy_length=sizes.copy_len)
     seqs, offset = _sequences(claim, model, corpus_tokens, profile)
-    scores = induction_scores(model.bridge, seqs, profile.induction_len, offset)
+    scores = induction_scores(model.bridge, seqs, sizes.copy_len, offset)
     layer, head = np.unravel_index(scores[:half].mean(0).argmax(), scores.shape[1:])
     held_out = scores[half:, layer, head]
     claim.note(selected_head=f"L{layer}H{head}",
                selection_half_score=float(scores[:half, layer, head].mean()))
-    claim.conclude(decide(spec, held_out, rng=claim.rng, n_resamples=profile.n_resamples))
+    claim.conclude(decide(spec, held_out, rng=claim.rng("resample"), n_resamples=profile.n_resamples))

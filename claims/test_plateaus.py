@@ -46,9 +46,9 @@ by_metric = pytest.mark.parametrize("metric", METRICS)
                              "mean and covariance.")
 @by_metric
 @by_depth
-def test_real_wider_than_synthetic(claim, model, plateau, depth, metric, profile):
+def test_real_wider_than_synthetic(claim, plateau, depth, metric):
     """Real bases keep the output unchanged for longer than Gaussian-sampled bases."""
-    decide_comparison(claim, plateau(depth, metric, profile), PLATEAU, THRESHOLDS[metric])
+    decide_comparison(claim, plateau(depth, metric), PLATEAU, THRESHOLDS[metric])
 
 
 @pytest.mark.claim("directions.toward_real_more_sensitive", source=SEED_REPORT, requires=("residual",),
@@ -56,9 +56,9 @@ def test_real_wider_than_synthetic(claim, model, plateau, depth, metric, profile
                              "the output earlier than moving toward a covariance-matched random point.")
 @by_metric
 @by_depth
-def test_toward_real_more_sensitive(claim, model, plateau, depth, metric, profile):
+def test_toward_real_more_sensitive(claim, plateau, depth, metric):
     """Paths toward real activations reach their steepest change earlier."""
-    decide_comparison(claim, plateau(depth, metric, profile), TOWARD_REAL, THRESHOLDS[metric])
+    decide_comparison(claim, plateau(depth, metric), TOWARD_REAL, THRESHOLDS[metric])
 
 
 @pytest.mark.claim("directions.isotropic_less_sensitive", source=SEED_REPORT, requires=("residual",),
@@ -66,9 +66,9 @@ def test_toward_real_more_sensitive(claim, model, plateau, depth, metric, profil
                              "random directions of the same length.")
 @by_metric
 @by_depth
-def test_isotropic_less_sensitive(claim, model, plateau, depth, metric, profile):
+def test_isotropic_less_sensitive(claim, plateau, depth, metric):
     """Isotropic directions cross the threshold later than covariance-matched ones."""
-    decide_comparison(claim, plateau(depth, metric, profile), ISOTROPIC, THRESHOLDS[metric])
+    decide_comparison(claim, plateau(depth, metric), ISOTROPIC, THRESHOLDS[metric])
 
 
 @pytest.mark.claim("directions.improved_baseline", requires=("residual",),
@@ -77,6 +77,6 @@ def test_isotropic_less_sensitive(claim, model, plateau, depth, metric, profile)
                              "directions are still more sensitive than covariance-random differences.")
 @by_metric
 @by_depth
-def test_improved_baseline(claim, model, plateau, depth, metric, profile):
+def test_improved_baseline(claim, plateau, depth, metric):
     """Differences of real activations cross the threshold earlier than differences of samples."""
-    decide_comparison(claim, plateau(depth, metric, profile), IMPROVED, THRESHOLDS[metric])
+    decide_comparison(claim, plateau(depth, metric), IMPROVED, THRESHOLDS[metric])

@@ -11,7 +11,8 @@ import pytest
 from lmclaims.data.prompts import bos_id, sample_windows
 from lmclaims.families.plateau.figures import curves_figure
 from lmclaims.families.residual.norm_vs_direction import rescale_vs_orthogonal
-from lmclaims.families.plateau.run import write_layer_for
+from lmclaims.families.residual.sizes import SIZES
+from lmclaims.models.depth import block_at_depth
 from lmclaims.seeding import torch_generator
 from lmclaims.stats import ClaimSpec, Threshold, decide
 
@@ -31,17 +32,17 @@ def test_direction_over_norm(claim, model, corpus_tokens, depth, profile):
     """KL after rescaling by 1.2 is smaller than KL after an orthogonal move of 0.2 ||x||."""
     spec = ClaimSpec(
         statistic="median KL ratio, rescale / orthogonal, at 0.2 ||x||", estimator="ratio_of_medians",
-        design="paired", null=1.0, alternative="less", n=profile.residual_prompts,
+        design="paired", null=1.0, alternative="less", n=SIZES[profile.name].prompts,
         thresholds={"matched_size": MATCHED_SIZE},
         reference="follows from the scale invariance of each block's input normalisation")
-    layer = write_layer_for(depth, model.n_layers)
+    layer = block_at_depth(depth, model.n_layers)
     claim.declare(spec, metric="kl")
     claim.note(write_layer=layer)
-    prompts = sample_windows(corpus_tokens, spec.n, PROMPT_LEN, claim.rng, prepend=bos_id(model.tokenizer))
+    prompts = sample_windows(corpus_tokens, spec.n, PROMPT_LEN, claim.rng("data"), prepend=bos_id(model.tokenizer))
     kl = rescale_vs_orthogonal(model.bridge, prompts, layer, EPSILONS, torch_generator(claim.seed))
     at = int(np.flatnonzero(EPSILONS == MATCHED_SIZE.value)[0])
     curves_figure(claim.figure_path("kl"), EPSILONS, kl, 0.0, "KL(P_clean || P_perturbed), nats",
                   f"{claim.model_label}, block {layer}: size as a fraction of ||x||")
     claim.note(median_kl={name: float(np.median(v[:, at])) for name, v in kl.items()})
-    claim.conclude(decide(spec, kl["rescale"][:, at], kl["orthogonal"][:, at], rng=claim.rng,
+    claim.conclude(decide(spec, kl["rescale"][:, at], kl["orthogonal"][:, at], rng=claim.rng("resample"),
                           n_resamples=profile.n_resamples))

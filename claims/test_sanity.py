@@ -9,6 +9,7 @@ import pytest
 
 from lmclaims.data.prompts import bos_id, sample_windows
 from lmclaims.errors import UserInputError
+from lmclaims.families.model.sizes import SIZES
 from lmclaims.measure.loss import token_losses, unigram_logprobs, unigram_losses
 from lmclaims.stats import ClaimSpec, decide
 
@@ -26,7 +27,7 @@ def test_model_beats_unigram(claim, model, corpus_tokens, profile):
     spec = ClaimSpec(
         statistic="mean per-document CE gap, unigram minus model (nats)",
         estimator="mean_difference", design="paired", null=0.0, alternative="greater",
-        n=profile.unigram_docs, reference="Gemma 3 270M: 3.37 nats CE on 16x128 news tokens")
+        n=SIZES[profile.name].docs, reference="Gemma 3 270M: 3.37 nats CE on 16x128 news tokens")
     claim.declare(spec)
     n_eval = EVAL_DOCS_PER_SAMPLE * spec.n
     if len(corpus_tokens) <= n_eval:
@@ -35,14 +36,14 @@ def test_model_beats_unigram(claim, model, corpus_tokens, profile):
             f"({EVAL_DOCS_PER_SAMPLE} x {spec.n} to evaluate on, at least one more to count unigrams "
             f"in); the corpus has {len(corpus_tokens)}: use a larger corpus (a single file is split "
             "into documents at blank lines)")
-    rng = claim.rng
+    rng = claim.rng("data")
     held_out = rng.permutation(len(corpus_tokens))
     eval_docs = [corpus_tokens[i] for i in held_out[:n_eval]]
     count_docs = [corpus_tokens[i] for i in held_out[n_eval:]]
-    windows = sample_windows(eval_docs, spec.n, profile.unigram_tokens, rng,
+    windows = sample_windows(eval_docs, spec.n, SIZES[profile.name].tokens, rng,
                              prepend=bos_id(model.tokenizer))
     model_ce = token_losses(model.bridge, windows).mean(1).numpy()
     unigram_ce = unigram_losses(windows, unigram_logprobs(count_docs, model.bridge.cfg.d_vocab)).mean(1)
     claim.note(model_ce_mean=float(np.mean(model_ce)), unigram_ce_mean=float(np.mean(unigram_ce)),
                unigram_counted_from=f"{len(count_docs)} documents not used for evaluation")
-    claim.conclude(decide(spec, unigram_ce, model_ce, rng=rng, n_resamples=profile.n_resamples))
+    claim.conclude(decide(spec, unigram_ce, model_ce, rng=claim.rng("resample"), n_resamples=profile.n_resamples))

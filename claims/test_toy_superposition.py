@@ -15,6 +15,7 @@ import pytest
 
 from lmclaims.stats import ClaimSpec, Threshold, decide, intersection_union, part_rows
 from lmclaims.families.toy.figures import plot_superposition
+from lmclaims.families.toy.sizes import SIZES
 from lmclaims.families.toy.superposition import ToyConfig, count_represented, median_model, train_regimes
 
 SOURCE = "Elhage et al. 2022, Toy Models of Superposition (transformer-circuits.pub), section 2"
@@ -30,7 +31,7 @@ TYPICAL_SEED = Threshold(0.5, "'more than m' and 'at most m' are said of a typic
     "toy.superposition_when_sparse",
     statement="A toy ReLU autoencoder with m < n hidden dimensions represents more than m features "
               "when trained on sparse features, and at most m when trained on dense features.",
-    source=SOURCE,
+    source=SOURCE, subject="toy ReLU autoencoders",
 )
 @pytest.mark.parametrize("sparsity", [0.9, 0.99], ids=["S=0.9", "S=0.99"])
 def test_superposition_when_sparse(claim, profile, sparsity):
@@ -39,7 +40,7 @@ def test_superposition_when_sparse(claim, profile, sparsity):
     spec = ClaimSpec(
         statistic="share of sparse-trained seeds with more than m features of ||W_i|| > 0.5",
         estimator="share", design="one-sample", null=TYPICAL_SEED.value, alternative="greater",
-        n=profile.toy_seeds, thresholds={"norm": NORM_THRESHOLD, "typical_seed": TYPICAL_SEED},
+        n=SIZES[profile.name].seeds, thresholds={"norm": NORM_THRESHOLD, "typical_seed": TYPICAL_SEED},
         primary=f"holds only if the dense test (share of dense seeds with at most m features > "
                 f"{TYPICAL_SEED.value:g}, exact binomial) also holds: intersection-union test, "
                 "p = the larger of the two p-values",
@@ -49,13 +50,12 @@ def test_superposition_when_sparse(claim, profile, sparsity):
                          estimator="share", null=TYPICAL_SEED.value, alternative="greater")
     claim.declare(spec)
     claim.note(n_features=CONFIG.n_features, hidden_dimensions=m)
-    claim.label_of_model = lambda: "toy ReLU autoencoders"
-    w = train_regimes({"dense": DENSE, "sparse": sparsity}, profile.toy_seeds, CONFIG, claim.seed)
+    w = train_regimes({"dense": DENSE, "sparse": sparsity}, SIZES[profile.name].seeds, CONFIG, claim.seed)
     counts = {k: count_represented(v, NORM_THRESHOLD.value) for k, v in w.items()}
     above_m = (counts["sparse"] > m).numpy().astype(float)
-    sparse = decide(spec, above_m, rng=claim.rng, n_resamples=profile.n_resamples)
+    sparse = decide(spec, above_m, rng=claim.rng("resample"), n_resamples=profile.n_resamples)
     at_most_m = (counts["dense"] <= m).numpy().astype(float)
-    dense = decide(dense_spec, at_most_m, rng=claim.rng, n_resamples=profile.n_resamples)
+    dense = decide(dense_spec, at_most_m, rng=claim.rng("resample"), n_resamples=profile.n_resamples)
     result = intersection_union(sparse, dense, names=("sparse: share > m", "dense: share <= m"))
     claim.note(sparse_counts=counts["sparse"].tolist(), dense_counts=counts["dense"].tolist(),
                mean_counts={k: float(v.float().mean()) for k, v in counts.items()},

@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lmclaims.files import atomic_write
 from lmclaims.report.compare import ReportError, load_report, render_comparison
 
 EXIT_USAGE = 2
@@ -107,8 +108,6 @@ def run_compare(paths: list[str], output: str | None) -> int:
     if output is None:
         sys.stdout.write(text)
         return 0
-    from lmclaims.report.write import atomic_write  # imports pytest: only when writing a file
-
     try:
         atomic_write(Path(output), text)
     except OSError as exc:

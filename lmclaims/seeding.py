@@ -20,6 +20,16 @@ def numpy_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def stream(seed: int, purpose: str) -> np.random.Generator:
+    """An independent generator for one purpose of one test (numpy SeedSequence, spawn key = purpose).
+
+    Streams of different purposes are statistically independent (SeedSequence hashes the
+    key into the entropy pool), so a test's data draw and its resampling never share numbers.
+    """
+    key = zlib.crc32(purpose.encode())
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
+
+
 def torch_generator(seed: int, device="cpu"):
     """A torch.Generator seeded with `seed` (torch imported here: the plugin itself needs no torch)."""
     import torch

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -87,9 +86,6 @@ def test_a_different_protocol_is_said_first():
 # --- wired into write_report ---------------------------------------------------------------
 
 
-def config(baseline=None):
-    return SimpleNamespace(getoption=lambda name: {"claims_baseline": baseline}[name])
-
 
 @pytest.fixture(autouse=True)
 def no_job_summary(monkeypatch):
@@ -100,7 +96,7 @@ def no_job_summary(monkeypatch):
 
 def test_write_report_without_baseline(tmp_path):
     data = report([claim()])
-    write_report(data, tmp_path / "claims.md", config())
+    write_report(data, tmp_path / "claims.md", None)
     assert "Changes against" not in (tmp_path / "claims.md").read_text()
     assert "baseline" not in json.loads((tmp_path / "claims.json").read_text())["run"]
 
@@ -109,7 +105,7 @@ def test_write_report_with_baseline(tmp_path):
     base = tmp_path / "old.json"
     base.write_text(json.dumps(report([claim(verdict="inconclusive")], label="old-model")))
     data = report([claim()])
-    write_report(data, tmp_path / "claims.md", config(str(base)))
+    write_report(data, tmp_path / "claims.md", str(base))
     md = (tmp_path / "claims.md").read_text()
     assert md.index("**1 holds") < md.index("## Changes against old-model") < md.index("## Summary")
     assert "**Started holding** (1):" in md
@@ -119,7 +115,7 @@ def test_write_report_with_baseline(tmp_path):
 def test_baseline_that_is_the_report_being_replaced(tmp_path):
     """`--claims-baseline reports/claims.json` compares with the previous run, then replaces it."""
     (tmp_path / "claims.json").write_text(json.dumps(report([claim(verdict="contradicted")])))
-    write_report(report([claim()]), tmp_path / "claims.md", config(str(tmp_path / "claims.json")))
+    write_report(report([claim()]), tmp_path / "claims.md", str(tmp_path / "claims.json"))
     assert "contradicted 1.75 [1.5, 2] → holds" in (tmp_path / "claims.md").read_text()
 
 
@@ -130,7 +126,7 @@ def test_a_bad_baseline_does_not_lose_the_report(tmp_path, content, reason):
     base = tmp_path / "base.json"
     if content is not None:
         base.write_text(content)
-    written = write_report(report([claim()]), tmp_path / "claims.md", config(str(base)))
+    written = write_report(report([claim()]), tmp_path / "claims.md", str(base))
     md = (tmp_path / "claims.md").read_text()
     warning = next(ln for ln in md.splitlines() if ln.startswith("⚠️ No comparison with the baseline"))
     assert reason in warning
@@ -150,7 +146,7 @@ def test_summary_is_appended_to_github_step_summary(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
     monkeypatch.chdir(tmp_path)
     write_report(report([claim(), claim("a.b", "contradicted")]), tmp_path / "reports" / "claims.md",
-                 config())
+                 None)
     text = target.read_text()
     assert text.startswith("earlier step's summary\n## Claims: gemma-3-270m (profile standard, seed 0)")
     assert "**1 holds · 1 contradicted · 0 inconclusive · 0 n/a · 0 error (2 claims)**" in text
@@ -176,12 +172,12 @@ def test_summary_carries_the_baseline_changes(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
     base = tmp_path / "base.json"
     base.write_text(json.dumps(report([claim(verdict="inconclusive")])))
-    write_report(report([claim()]), tmp_path / "claims.md", config(str(base)))
+    write_report(report([claim()]), tmp_path / "claims.md", str(base))
     assert "**Started holding** (1):" in target.read_text()
 
 
 def test_an_unwritable_summary_does_not_lose_the_report(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no" / "such" / "dir" / "f.md"))
-    write_report(report([claim()]), tmp_path / "claims.md", config())
+    write_report(report([claim()]), tmp_path / "claims.md", None)
     assert (tmp_path / "claims.md").exists()
     assert "could not append the job summary" in capsys.readouterr().err

@@ -21,14 +21,14 @@ EFFECT = float(os.environ.get("DEMO_EFFECT", "0"))
 def test_wider(claim, depth):
     claim.declare(ClaimSpec(statistic="median ratio", estimator="ratio_of_medians", design="unpaired",
                             null=1.0, alternative="greater", n=60, reference="paper: about 1.8x"))
-    x, y = claim.rng.lognormal(EFFECT * depth * 2, 0.5, 60), claim.rng.lognormal(0.0, 0.5, 60)
-    claim.conclude(decide(claim.spec, x, y, rng=claim.rng, n_resamples=999))
+    x, y = claim.rng("data").lognormal(EFFECT * depth * 2, 0.5, 60), claim.rng("data").lognormal(0.0, 0.5, 60)
+    claim.conclude(decide(claim.spec, x, y, rng=claim.rng("resample"), n_resamples=999))
 
 @pytest.mark.claim("demo.drop", statement="Loss drops.", source="test")
 def test_drop(claim):
     claim.declare(ClaimSpec(statistic="mean drop", estimator="mean", design="one-sample", null=0.0,
                             alternative="greater", n=40))
-    claim.conclude(decide(claim.spec, claim.rng.normal(EFFECT, 1.0, 40), rng=claim.rng, n_resamples=999))
+    claim.conclude(decide(claim.spec, claim.rng("data").normal(EFFECT, 1.0, 40), rng=claim.rng("resample"), n_resamples=999))
 '''
 RUNS = {"a": ("tiny-a", "0.6", "0"), "b": ("tiny-b", "0.3", "0"), "ctl": ("random:tiny-a", "0", "0"),
         "a_again": ("tiny-a", "0.6", "1")}  # name: (--model, effect, seed)

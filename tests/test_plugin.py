@@ -21,13 +21,13 @@ def spec(n):
 @pytest.mark.claim("demo.holds", statement="A clear effect holds.", source="test")
 def test_holds(claim):
     claim.declare(spec(40))
-    claim.conclude(decide(claim.spec, claim.rng.normal(1.0, 1.0, 40), rng=claim.rng, n_resamples=999))
+    claim.conclude(decide(claim.spec, claim.rng("data").normal(1.0, 1.0, 40), rng=claim.rng("resample"), n_resamples=999))
 
 @pytest.mark.claim("demo.inconclusive", statement="No effect is inconclusive.", source="test")
 @pytest.mark.parametrize("depth", [0.5], ids=["middle"])
 def test_inconclusive(claim, depth):
     claim.declare(spec(40))
-    claim.conclude(decide(claim.spec, claim.rng.normal(0.0, 1.0, 40), rng=claim.rng, n_resamples=999))
+    claim.conclude(decide(claim.spec, claim.rng("data").normal(0.0, 1.0, 40), rng=claim.rng("resample"), n_resamples=999))
 
 @pytest.mark.claim("demo.crashes", statement="A bug is an error, not a verdict.", source="test")
 def test_crashes(claim):
@@ -54,7 +54,7 @@ def test_dies(claim):
 @pytest.mark.xdist_group("shared")
 def test_after_death(claim):
     claim.declare(spec(40))
-    claim.conclude(decide(claim.spec, claim.rng.normal(1.0, 1.0, 40), rng=claim.rng, n_resamples=999))
+    claim.conclude(decide(claim.spec, claim.rng("data").normal(1.0, 1.0, 40), rng=claim.rng("resample"), n_resamples=999))
 
 def test_not_a_claim():
     assert sum([1, 1]) == 2

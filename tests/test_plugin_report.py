@@ -22,13 +22,13 @@ def spec(n):
 def test_strong(claim, lang):
     claim.declare(spec(40))
     claim.figure_path("curve").write_text(lang, encoding="utf-8")
-    claim.conclude(decide(claim.spec, claim.rng.normal(1.5, 1.0, 40), rng=claim.rng, n_resamples=999))
+    claim.conclude(decide(claim.spec, claim.rng("data").normal(1.5, 1.0, 40), rng=claim.rng("resample"), n_resamples=999))
 
 @pytest.mark.claim("demo.weak", statement="A small effect, near the level.", source="test")
 @pytest.mark.parametrize("k", range(6))
 def test_weak(claim, k):
     claim.declare(spec(40))
-    claim.conclude(decide(claim.spec, claim.rng.normal(0.4, 1.0, 40), rng=claim.rng, n_resamples=999))
+    claim.conclude(decide(claim.spec, claim.rng("data").normal(0.4, 1.0, 40), rng=claim.rng("resample"), n_resamples=999))
 '''
 FAMILY = 8  # claim tests in CLAIMS
 ALPHA = 0.025  # ClaimSpec's default level

@@ -18,7 +18,7 @@ def spec(n):
 
 def run(claim, effect):
     claim.declare(spec(40))
-    claim.conclude(decide(claim.spec, claim.rng.normal(effect, 1.0, 40), rng=claim.rng, n_resamples=999))
+    claim.conclude(decide(claim.spec, claim.rng("data").normal(effect, 1.0, 40), rng=claim.rng("resample"), n_resamples=999))
 
 @pytest.mark.claim("demo.strong", statement="A clear effect holds.", source="test")
 @pytest.mark.parametrize("k", range(2))

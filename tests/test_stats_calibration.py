@@ -23,13 +23,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from lmclaims.families.plateau.sizes import SIZES as PLATEAU
 from lmclaims.profiles import PROFILES
 from lmclaims.stats import ClaimSpec
 from lmclaims.stats.inference import decide_batch
 
 pytestmark = pytest.mark.calibration
 
-N = PROFILES["standard"].plateau_bases  # 96 base points per condition
+N = PLATEAU["standard"].bases  # 96 base points per condition
 RESAMPLES = PROFILES["standard"].n_resamples  # 1999
 DATASETS = 1000
 GROUPS = 20  # independent resampling streams per check (see the module docstring)

@@ -22,7 +22,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lmclaims.profiles import PROFILES
+from lmclaims.families.induction.sizes import SIZES as INDUCTION
+from lmclaims.families.model.sizes import SIZES as UNIGRAM
+from lmclaims.families.plateau.sizes import SIZES as PLATEAU
+from lmclaims.families.residual.sizes import SIZES as RESIDUAL
+from lmclaims.families.toy.sizes import SIZES as TOY
 from lmclaims.stats import ClaimSpec
 from lmclaims.stats.inference import decide_batch
 
@@ -32,18 +36,19 @@ DATASETS, GROUPS, RESAMPLES = 1000, 20, 999
 LOGNORMAL_MEAN = float(np.exp(0.5))  # mean of lognormal(0, 1)
 
 
-def _sizes(*fields, minus_half=False) -> list[int]:
+def _sizes(table: dict, *fields, minus_half=False) -> list[int]:
     """The n of one claim across profiles (the held-out half for induction.heads_exist)."""
-    values = {getattr(p, f) - (getattr(p, f) // 2 if minus_half else 0) for p in PROFILES.values() for f in fields}
+    values = {getattr(sizes, f) - (getattr(sizes, f) // 2 if minus_half else 0)
+              for sizes in table.values() for f in fields}
     return sorted(v for v in values if v <= 256)
 
 
 SIZES = {  # estimator x design -> the n the claims use it at
-    ("mean", "one-sample"): _sizes("induction_seqs", minus_half=True),  # induction.heads_exist
-    ("mean_difference", "paired"): _sizes("unigram_docs", "induction_seqs"),
-    ("ratio_of_medians", "paired"): _sizes("residual_prompts", "plateau_bases"),
-    ("ratio_of_medians", "unpaired"): _sizes("plateau_bases"),
-    ("share", "one-sample"): _sizes("toy_seeds"),
+    ("mean", "one-sample"): _sizes(INDUCTION, "seqs", minus_half=True),  # induction.heads_exist
+    ("mean_difference", "paired"): sorted({*_sizes(UNIGRAM, "docs"), *_sizes(INDUCTION, "seqs")}),
+    ("ratio_of_medians", "paired"): sorted({*_sizes(RESIDUAL, "prompts"), *_sizes(PLATEAU, "bases")}),
+    ("ratio_of_medians", "unpaired"): _sizes(PLATEAU, "bases"),
+    ("share", "one-sample"): _sizes(TOY, "seeds"),
 }
 CASES = [(e, d, n) for (e, d), ns in SIZES.items() for n in ns]
 

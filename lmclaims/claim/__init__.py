@@ -7,6 +7,7 @@ figures (`claim.figure_path`), and ends with `claim.conclude(decide(...))`.
 `docs/adding-a-claim.md` walks through a complete example.
 """
 
-from lmclaims.claim.record import Claim, ClaimMeta, ClaimNotHolding
+from lmclaims.claim.marker import ClaimMeta
+from lmclaims.claim.record import Claim, ClaimNotHolding
 
 __all__ = ["Claim", "ClaimMeta", "ClaimNotHolding"]

@@ -11,39 +11,14 @@ from typing import Any, Callable
 
 import numpy as np
 
+from lmclaims.claim.marker import ClaimMeta
 from lmclaims.profiles import Profile
-from lmclaims.seeding import numpy_rng
+from lmclaims.report.fmt import interval
+from lmclaims.seeding import stream
 from lmclaims.stats.spec import ClaimSpec, TestResult
-
-CLAIM_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-
 
 class ClaimNotHolding(AssertionError):
     """Raised by `Claim.conclude` when the verdict is not `holds`; the only expected failure."""
-
-
-@dataclass(frozen=True)
-class ClaimMeta:
-    """What the `claim(...)` marker declares about a test."""
-
-    id: str
-    statement: str
-    source: str
-    requires: tuple[str, ...] = ()
-
-    @classmethod
-    def from_marker(cls, args: tuple, kwargs: dict) -> "ClaimMeta":
-        """Validate the marker's arguments; raise ValueError naming what is wrong."""
-        if len(args) != 1 or not isinstance(args[0], str) or not CLAIM_ID.match(args[0]):
-            raise ValueError(f"claim marker needs one dotted id like 'family.property', got {args!r}")
-        unknown = set(kwargs) - {"statement", "source", "requires"}
-        if unknown:
-            raise ValueError(f"claim({args[0]!r}): unknown arguments {sorted(unknown)}")
-        for key in ("statement", "source"):
-            if not isinstance(kwargs.get(key), str) or not kwargs[key].strip():
-                raise ValueError(f"claim({args[0]!r}): '{key}' must be a non-empty string")
-        requires = tuple(kwargs.get("requires", ()))
-        return cls(args[0], kwargs["statement"], kwargs["source"], requires)
 
 
 def _plain(value: Any) -> Any:
@@ -79,11 +54,18 @@ class Claim:
     message: str = ""
     figures: list[dict[str, str]] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    _streams: dict[str, np.random.Generator] = field(default_factory=dict, repr=False)
 
-    @property
-    def rng(self) -> np.random.Generator:
-        """A fresh generator seeded from the run seed and this test's node id."""
-        return numpy_rng(self.seed)
+    def rng(self, purpose: str) -> np.random.Generator:
+        """This test's random stream for `purpose` ('data', 'resample', ...), independent of the others.
+
+        The same purpose gives the same generator object, continuing its stream, within a test;
+        streams come from `seeding.stream(seed, purpose)` (numpy SeedSequence), so a test's data
+        draw and its bootstrap indices never coincide.
+        """
+        if purpose not in self._streams:
+            self._streams[purpose] = stream(self.seed, purpose)
+        return self._streams[purpose]
 
     def declare(self, spec: ClaimSpec, **params: Any) -> None:
         """Pre-register the protocol (before measuring) and any extra parameters."""
@@ -103,7 +85,8 @@ class Claim:
 
     @property
     def model_label(self) -> str:
-        return self.label_of_model()
+        """What the claim is about: the marker's `subject`, else the loaded model's label."""
+        return self.meta.subject or self.label_of_model()
 
     def params_label(self) -> str:
         return ",".join(f"{k}={v}" for k, v in self.params.items()) or "-"
@@ -141,7 +124,7 @@ class Claim:
         else:
             what, against = s.statistic, f" vs claimed {side} {s.null:g}"
         return (f"{self.meta.id} {verdict} for {self.model_label}{where}: {what} "
-                f"{r.estimate:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}]{against} "
+                f"{interval(r.estimate, r.ci_low, r.ci_high, 4)}{against} "
                 f"(n={r.n}, p={r.p_value:.3g}, seed {self.seed}{why})")
 
     def payload(self) -> dict[str, Any]:

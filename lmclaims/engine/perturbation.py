@@ -22,25 +22,22 @@ from dataclasses import dataclass, field
 
 import torch
 
-from lmclaims.environment import stack_versions
-from lmclaims.errors import FastPathMismatch
-from lmclaims.measure.numerics import check_finite
 from lmclaims.engine.chunking import MEMORY_SHARE, free_bytes, rows_per_chunk
 from lmclaims.engine.full_rerun import FullRerun
 from lmclaims.engine.paths import Metric, Readout, _PathSweeper, output_distance
 from lmclaims.engine.prefix_cache import (FIX, cache_argument, cache_bytes, cache_reaches_attention,
                                            check_prefix_cache, compute_prefix_cache, select_prompts)
 from lmclaims.engine.start_layer import blocks_from
+from lmclaims.environment import stack_versions
+from lmclaims.errors import FastPathMismatch
+from lmclaims.measure.forward import StopForward, forward_may_stop, last_position
+from lmclaims.measure.numerics import check_finite
 
 __all__ = ["FullRerun", "Metric", "PerturbationEngine", "Readout", "output_distance"]
 
 SELF_CHECK_PATHS = 2  # paths re-run in full before the engine's first answer is trusted
 SELF_CHECK_TOLERANCE = (1e-4, 1e-3)  # absolute, and relative to the largest change on the paths
 MAX_CACHE_BYTES = 1 << 30  # prefix caches held at once (also capped by a share of free memory)
-
-
-class _ReadDone(Exception):
-    """Raised by the read hook to stop the forward pass once the read layer is reached."""
 
 
 @dataclass
@@ -165,7 +162,7 @@ class PerturbationEngine(_PathSweeper):
         for _, where in self._by_group(torch.arange(len(self.prompts))):
             captured = []
             def grab(act, hook):
-                captured.append(act[:, -1].detach().clone())
+                captured.append(last_position(act))
             for chunk in where.split(self.row_budget()):
                 self._run(chunk.to(self.device), [(self.write_hook, grab)])
             out[where.to(self.device)] = torch.cat(captured).to(out.dtype)
@@ -178,19 +175,17 @@ class PerturbationEngine(_PathSweeper):
         prefixes, with `hooks`; read the output at the read-out."""
         read = {}
         def read_resid(act, hook):
-            read["out"] = act[:, -1].float()
-            raise _ReadDone
+            read["out"] = last_position(act)
+            raise StopForward
         if self.readout.hook is not None:
             hooks = [*hooks, (self.readout.hook, read_resid)]
         skip = blocks_from(self.bridge, start) if start else contextlib.nullcontext()
         at = {"start_at_layer": start} if start is not None else {}
-        with self.bridge.hooks(fwd_hooks=hooks), cache_reaches_attention(self.bridge), skip:
-            try:
-                logits = self.bridge(inputs, return_type="logits", **at,
-                                     **{self.cache_kwarg: self._cache_for(rows)})
-                read["out"] = logits[:, -1].float()
-            except _ReadDone:
-                pass
+        with (self.bridge.hooks(fwd_hooks=hooks), cache_reaches_attention(self.bridge), skip,
+              forward_may_stop()):
+            logits = self.bridge(inputs, return_type="logits", **at,
+                                 **{self.cache_kwarg: self._cache_for(rows)})
+            read["out"] = last_position(logits)
         return read.get("out")
 
     def _run(self, rows: torch.Tensor, hooks: list) -> torch.Tensor | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from lmclaims.measure.forward import last_position
 from lmclaims.measure.numerics import check_finite
 
 
@@ -17,5 +18,5 @@ def last_position_resid(bridge, prompts: torch.Tensor, layers: list[int],
         _, cache = bridge.run_with_cache(chunk.to(bridge.cfg.device), names_filter=list(names.values()),
                                          stop_at_layer=max(layers) + 1)
         for layer, name in names.items():
-            out[layer].append(cache[name][:, -1].float().cpu())
+            out[layer].append(last_position(cache[name]).cpu())
     return {layer: check_finite(torch.cat(acts), names[layer]) for layer, acts in out.items()}

@@ -17,19 +17,18 @@ def capabilities(bridge) -> set[str]:
     return {cap for cap, hooks in CAPABILITY_HOOKS.items() if all(h in names for h in hooks)}
 
 
-def require(bridge, needed: tuple[str, ...] | list[str], label: str) -> None:
-    """Raise MissingCapability naming what the model lacks, if anything."""
+def check_known(needed: tuple[str, ...] | list[str]) -> None:
+    """Raise ValueError naming capabilities this module cannot decide."""
     unknown = set(needed) - set(CAPABILITY_HOOKS)
     if unknown:
         raise ValueError(f"unknown capabilities {sorted(unknown)}; known: {sorted(CAPABILITY_HOOKS)}")
+
+
+def require(bridge, needed: tuple[str, ...] | list[str], label: str) -> None:
+    """Raise MissingCapability naming what the model lacks, if anything."""
+    check_known(needed)
     missing = [c for c in needed if c not in capabilities(bridge)]
     if missing:
         hooks = [h for c in missing for h in CAPABILITY_HOOKS[c]]
         raise MissingCapability(f"{label} lacks {', '.join(missing)} (no hook {', '.join(hooks)})")
 
-
-def require_hooks(bridge, names: list[str], label: str) -> None:
-    """Raise MissingCapability if any of these hook points does not exist on the model."""
-    missing = [n for n in names if n not in bridge.hook_dict]
-    if missing:
-        raise MissingCapability(f"{label} has no hook {', '.join(missing)}")

@@ -83,7 +83,8 @@ class Collector:
         expected = [n for n in self.expected if n not in self.not_claims]
         data = assemble(self.header(session), self.records, self.outcomes, expected, interrupted)
         self.partial, self.data = data["run"]["partial"], data
-        self.written = write_report(data, options.report_path(self.config), self.config)
+        self.written = write_report(data, options.report_path(self.config),
+                                    self.config.getoption("claims_baseline"))
 
     def header(self, session: pytest.Session) -> dict[str, Any]:
         cfg = self.config

@@ -16,13 +16,15 @@ import threading
 
 import pytest
 
+from lmclaims.claim import Claim, ClaimMeta, ClaimNotHolding
+from lmclaims.claim.marker import MARKER_HELP
 from lmclaims.errors import (ClaimTimeout, FastPathMismatch, MissingCapability, NumericalError,
                              UserInputError)
+from lmclaims.models.capabilities import require
 from lmclaims.plugin import options, shard
 from lmclaims.plugin.collector import RECORD_ATTR, RUN_ATTR, Collector
 from lmclaims.plugin.family import FamilyCounter
 from lmclaims.plugin.progress import ClaimProgress, XdistClaimProgress
-from lmclaims.claim import Claim, ClaimMeta, ClaimNotHolding
 from lmclaims.plugin.runinfo import RUN_INFO, model_label, set_run_info
 from lmclaims.profiles import get_profile
 from lmclaims.seeding import test_seed
@@ -49,8 +51,7 @@ def pytest_cmdline_main(config: pytest.Config):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "claim(id, statement=..., source=..., requires=()): a scientific claim test")
+    config.addinivalue_line("markers", MARKER_HELP)
     options.validate_options(config)
     config.stash[RUN_INFO] = {}
     config.stash[COUNTER] = FamilyCounter()
@@ -78,6 +79,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.stash[META] = ClaimMeta.from_marker(marker.args, marker.kwargs)
             except ValueError as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc}") from None
+            if "claim" not in getattr(item, "fixturenames", ()):
+                raise pytest.UsageError(f"{item.nodeid}: a @pytest.mark.claim test must take the "
+                                        f"`claim` fixture (declare, conclude); add it to the arguments")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -94,7 +98,7 @@ def _params(item: pytest.Item) -> dict:
     return {k: v for k, v in callspec.params.items() if isinstance(v, (str, int, float))}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def profile(request: pytest.FixtureRequest):
     """The sample-size profile chosen with --claims-profile."""
     return get_profile(request.config.getoption("claims_profile"))
@@ -102,10 +106,15 @@ def profile(request: pytest.FixtureRequest):
 
 @pytest.fixture
 def claim(request: pytest.FixtureRequest, profile) -> Claim:
-    """The recorder of the current claim test: declare, note, figure_path, conclude."""
+    """The recorder of the current claim test: declare, note, figure_path, conclude.
+
+    Before the test runs, the marker's `requires=` is checked against the suite's
+    `loaded_model` fixture: a claim on a model lacking a capability is skipped as n/a.
+    """
     item, config = request.node, request.config
     if META not in item.stash:
         raise RuntimeError(f"{item.nodeid} uses the `claim` fixture without @pytest.mark.claim")
+    _check_applies(request, item.stash[META])
     report_dir = options.report_path(config).parent
     record = Claim(
         meta=item.stash[META], nodeid=item.nodeid,
@@ -116,6 +125,17 @@ def claim(request: pytest.FixtureRequest, profile) -> Claim:
     )
     item.stash[CLAIM] = record
     return record
+
+
+def _check_applies(request: pytest.FixtureRequest, meta: ClaimMeta) -> None:
+    """Skip as n/a when the loaded model lacks a capability the claim `requires`."""
+    if not meta.requires:
+        return
+    loaded = request.getfixturevalue("loaded_model")
+    try:
+        require(loaded.bridge, meta.requires, loaded.spec.label)
+    except MissingCapability as exc:
+        pytest.skip(f"n/a: {exc}")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from lmclaims.environment import installed_version, lock_differences
 from lmclaims.stats.multiplicity import final_verdict, holm
+from lmclaims.stats.spec import ALPHA, TESTED
 
 NOT_RUN = "did not run: the session was interrupted, timed out, or its worker died"
 LIBRARIES = ("lmclaims", "torch", "transformer-lens", "transformers", "scipy", "numpy", "datasets")
@@ -70,14 +71,14 @@ def apply_holm(claims: list[dict], family_size: int) -> int:
 
     Returns the family size used: family_size, or the number of claims where that is larger.
     """
-    tested = [c for c in claims if c["verdict_raw"] in ("holds", "contradicted", "inconclusive")]
+    tested = [c for c in claims if c["verdict_raw"] in TESTED]
     family = max(family_size, len(claims))
     unseen = [1.0] * (family - len(tested))  # members of the family without a p-value
     for entry in claims:
         entry["verdict"], entry["p_adjusted"], entry["note"] = entry["verdict_raw"], None, ""
     for entry, p_adj in zip(tested, holm([c["p_value"] for c in tested] + unseen)):
         entry["p_adjusted"] = p_adj
-        alpha = (entry["spec"] or {}).get("alpha", 0.025)
+        alpha = (entry["spec"] or {}).get("alpha", ALPHA)
         entry["verdict"], entry["note"] = final_verdict(entry["verdict_raw"], p_adj, alpha,
                                                         p_raw=entry["p_value"])
         if entry["verdict"] == "holds" and entry["test_outcome"] != "passed":

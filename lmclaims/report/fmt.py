@@ -35,11 +35,16 @@ def p(x: float | None, level: float | None = None) -> str:
     return text
 
 
+def interval(estimate: float | None, low: float | None, high: float | None, digits: int = 3) -> str:
+    """'1.74 [1.52, 1.98]': an estimate and its interval, each with `num`."""
+    return f"{num(estimate, digits)} [{num(low, digits)}, {num(high, digits)}]"
+
+
 def estimate(entry: dict) -> str:
-    """'1.74 [1.52, 1.98]' or a dash."""
+    """A report entry's '1.74 [1.52, 1.98]', or a dash where it has no estimate."""
     if entry.get("estimate") is None:
         return "–"
-    return f"{num(entry['estimate'])} [{num(entry.get('ci_low'))}, {num(entry.get('ci_high'))}]"
+    return interval(entry["estimate"], entry.get("ci_low"), entry.get("ci_high"))
 
 
 def params(entry: dict) -> str:

@@ -6,8 +6,8 @@ from collections import Counter
 
 from lmclaims.report import fmt
 from lmclaims.report.escape import code, md
+from lmclaims.stats.spec import ALPHA, VERDICTS
 
-VERDICTS = ("holds", "contradicted", "inconclusive", "n/a", "error")
 BADGE = {"holds": "✅ holds", "contradicted": "❌ contradicted", "inconclusive": "➖ inconclusive",
          "n/a": "⏭ n/a", "error": "⚠️ error"}
 
@@ -22,7 +22,7 @@ def summary_table(claims: list[dict]) -> list[str]:
              "|---|---|---|---|---|---|---|---|"]
     for c in claims:
         verdict = BADGE[c["verdict"]] + (" (expected)" if c.get("expected") else "")
-        level = (c.get("spec") or {}).get("alpha", 0.025)
+        level = (c.get("spec") or {}).get("alpha", ALPHA)
         lines.append(f"| {code(c['id'])} | {md(fmt.params(c))} | {verdict} | {fmt.estimate(c)} "
                      f"| {c.get('n') or '–'} | {fmt.p(c.get('p_value'), level)} | "
                      f"{fmt.p(c.get('p_adjusted'), level)} | {fmt.mde(c)} |")
@@ -101,6 +101,13 @@ def claim_section(c: dict) -> list[str]:
     return lines + [""]
 
 
+def interrupted_banner(run: dict) -> list[str]:
+    """The warning lines an interrupted run's report and job summary open with (none otherwise)."""
+    if not run.get("interrupted"):
+        return []
+    return ["⚠️ The run was interrupted: claims that did not finish are listed as errors.", ""]
+
+
 def render(data: dict, changes: list[str] | None = None) -> str:
     run, claims = data["run"], data["claims"]
     model = run.get("model", {})
@@ -108,8 +115,7 @@ def render(data: dict, changes: list[str] | None = None) -> str:
              f"**{verdict_counts(claims)}**", ""]
     if changes:
         lines += changes + [""]
-    if run.get("interrupted"):
-        lines += ["⚠️ The run was interrupted: claims that did not finish are listed as errors.", ""]
+    lines += interrupted_banner(run)
     lines += ["## Summary", "", *summary_table(claims), "",
               "Verdicts use Holm-adjusted p-values across all claims of this run; "
               "MDE is the smallest effect detectable with power 0.8 at this sample size.", "",

@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from statistics import NormalDist
 
+from lmclaims.files import atomic_write
 from lmclaims.report import fmt
 from lmclaims.report.compare import (ReportError, RowKey, cell, claim_name, label, load_report,
                                      number, rows_of)
@@ -169,8 +170,6 @@ def run_matrix(paths: list[str], output: str | None, out, err) -> int:
         out.write(render_matrix(reports, list(paths)))
         return 0
     from lmclaims.report.matrix_figure import draw_heatmap
-    from lmclaims.report.write import atomic_write  # imports pytest: only when writing a file
-
     md_path = Path(output)
     figure = md_path.with_suffix(".png")
     try:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from lmclaims.plotting import pyplot, save_figure
 from lmclaims.report.compare import label, number
 from lmclaims.report.meta_analysis import is_ratio
-from lmclaims.report.write import atomic_file
+
 
 MARK = {"holds": "✓", "contradicted": "✗", "inconclusive": "?", "n/a": "n/a", "error": "err"}
 
@@ -50,10 +51,7 @@ def draw_heatmap(reports: list[dict], rows: list[tuple], headers: list[str], pat
 
     Raises OSError where the file cannot be written; leaves no partial file behind.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     effects = [row_effects(claims) for _, claims in rows]
     values = np.array([v for v, _ in effects], dtype=float).reshape(len(rows), len(reports))
@@ -72,9 +70,4 @@ def draw_heatmap(reports: list[dict], rows: list[tuple], headers: list[str], pat
     fig.colorbar(image, ax=ax, label="log(ratio / null); other rows: (estimate - null) / row max")
     ax.set_title("effect by claim and model (✓ holds, ✗ contradicted, ? inconclusive)", fontsize=9)
     fig.tight_layout()
-    try:
-        with atomic_file(path, suffix=".png") as tmp:
-            fig.savefig(tmp, dpi=120)
-    finally:
-        plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)

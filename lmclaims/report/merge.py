@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lmclaims.report.assemble import apply_holm, partial_run
 from lmclaims.report.compare import ReportError, label, load_report
+from lmclaims.report.write import write_report
 
 SAME_RUN = ("profile", "seed", "model_requested", "dataset_requested")
 
@@ -94,8 +95,6 @@ def merge_reports(reports: list[dict], names: list[str]) -> dict:
 
 def run_merge(paths: list[str], output: str, err) -> int:
     """The `lmclaims merge` command: load, merge, write (atomically); one-line errors, exit 2."""
-    from lmclaims.report.write import write_report  # imports pytest: only when writing
-
     try:
         data = merge_reports([load_report(p) for p in paths], list(paths))
     except ReportError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lmclaims.report.compare import label
 from lmclaims.report.escape import code, md
-from lmclaims.report.markdown import summary_table, verdict_counts
+from lmclaims.report.markdown import interrupted_banner, summary_table, verdict_counts
 
 ENV = "GITHUB_STEP_SUMMARY"
 SAFE_URL_PART = re.compile(r"^[A-Za-z0-9_.:/-]+$")
@@ -45,8 +45,7 @@ def summary_markdown(data: dict, report_path: Path, changes: list[str] | None = 
     run, claims = data["run"], data["claims"]
     lines = [f"## Claims: {md(label(data), 80)} (profile {md(run.get('profile', '?'))}, "
              f"seed {md(run.get('seed', '?'))})", "", f"**{verdict_counts(claims)}**", ""]
-    if run.get("interrupted"):
-        lines += ["⚠️ The run was interrupted: claims that did not finish are listed as errors.", ""]
+    lines += interrupted_banner(run)
     if changes:
         lines += [*changes, ""]
     lines += [*summary_table(claims), "", link_hint(report_path), ""]

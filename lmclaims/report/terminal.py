@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import Counter
 
 from lmclaims.report import fmt
-from lmclaims.report.markdown import VERDICTS, verdict_counts
+from lmclaims.report.markdown import verdict_counts
+from lmclaims.stats.spec import VERDICTS
 
 
 def claim_line(done: int, total: int, entry: dict, verdict: str, seconds: float | None,

@@ -6,52 +6,16 @@ target already holds one, the partial report goes beside it as `<name>.partial.m
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-import pytest
-
+from lmclaims.files import atomic_write
 from lmclaims.report.baseline import changes_against
 from lmclaims.report.compare import ReportError, load_report
 from lmclaims.report.escape import md
 from lmclaims.report.markdown import render
 from lmclaims.report.summary import append_job_summary
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_file(path: Path, suffix: str = ".tmp"):
-    """Yield a temporary path beside `path` to write; on success it replaces `path` whole, so a
-    reader sees either the old file or the new one; on any failure it is removed.
-
-    The file gets the mode an ordinary `open()` would give it (0666 less the umask),
-    not mkstemp's private 0600.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write text with `atomic_file`."""
-    with atomic_file(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
 
 
 def baseline_changes(data: dict, path: str | None) -> list[str] | None:
@@ -95,12 +59,12 @@ def partial_note(data: dict, full_report: Path | None) -> list[str]:
             f"as p = 1{kept}.", ""]
 
 
-def write_report(data: dict, md_path: Path, config: pytest.Config | None = None) -> list[str]:
+def write_report(data: dict, md_path: Path, baseline: str | None = None) -> list[str]:
     """Write claims.md and claims.json (and the job summary on GitHub Actions); return the paths.
 
-    config: the pytest run's, for --claims-baseline; None (as in `lmclaims merge`): no baseline.
+    baseline: a previous claims.json to list the changes against (--claims-baseline), or None.
+    Pure: data in, files out; nothing here reads pytest's options.
     """
-    baseline = config.getoption("claims_baseline") if config is not None else None
     changes = baseline_changes(data, baseline)  # before it is overwritten
     requested = md_path
     md_path, json_path = report_paths(md_path, bool(data["run"].get("partial")))

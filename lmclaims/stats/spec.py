@@ -7,11 +7,14 @@ rendered beside the result, so a reader sees what was promised and what came out
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Design = Literal["one-sample", "paired", "unpaired"]
 Alternative = Literal["greater", "less"]
 Verdict = Literal["holds", "contradicted", "inconclusive", "n/a", "error"]
+VERDICTS: tuple[str, ...] = get_args(Verdict)  # in the order reports list them
+TESTED = VERDICTS[:3]  # verdicts of a claim that ran its test (and has a p-value)
+ALPHA = 0.025  # one-sided level of every claim unless its spec says otherwise
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class ClaimSpec:
     null: float  # the value of the statistic under "no effect" (1 for ratios, 0 or a margin for differences)
     alternative: Alternative  # the side the claim predicts: estimate > null ("greater") or < null ("less")
     n: int  # planned sample size (units: prompts, sequences, seeds)
-    alpha: float = 0.025  # one-sided level; the interval shown is the two-sided 1 - 2*alpha (95%)
+    alpha: float = ALPHA  # one-sided level; the interval shown is the two-sided 1 - 2*alpha (95%)
     thresholds: dict[str, Threshold] = field(default_factory=dict)  # named constants with reasons
     primary: str = ""  # which of several measurements decides the verdict, if more than one
     reference: str = ""  # the published figure to compare with, if any

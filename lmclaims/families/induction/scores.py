@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from lmclaims.measure.forward import forward_may_stop, stop_forward
 from lmclaims.measure.numerics import check_finite
 
 
@@ -30,10 +31,6 @@ def copy_losses(losses: torch.Tensor, length: int, offset: int) -> tuple[np.ndar
     return first.mean(1).numpy(), second.mean(1).numpy()
 
 
-class _BodyDone(Exception):
-    """Raised at the final norm: the attention patterns are read, the logits are not needed."""
-
-
 @torch.inference_mode()
 def attention_patterns(bridge, tokens: torch.Tensor) -> list[torch.Tensor]:
     """Per layer [batch, head, query, key] attention patterns, without computing the logits."""
@@ -43,16 +40,11 @@ def attention_patterns(bridge, tokens: torch.Tensor) -> list[torch.Tensor]:
         def hook(act, hook):
             patterns[layer] = act.float()
         return hook
-    def stop(act, hook):
-        raise _BodyDone
     hooks = [(f"blocks.{i}.attn.hook_pattern", grab(i)) for i in range(n_layers)]
-    if "ln_final.hook_in" in bridge.hook_dict:
-        hooks.append(("ln_final.hook_in", stop))
-    with bridge.hooks(fwd_hooks=hooks):
-        try:
-            bridge(tokens.to(bridge.cfg.device), return_type=None)
-        except _BodyDone:
-            pass
+    if "ln_final.hook_in" in bridge.hook_dict:  # patterns read: the logits are not needed
+        hooks.append(("ln_final.hook_in", stop_forward))
+    with bridge.hooks(fwd_hooks=hooks), forward_may_stop():
+        bridge(tokens.to(bridge.cfg.device), return_type=None)
     return [patterns[i] for i in range(n_layers)]
 
 

@@ -10,6 +10,7 @@ from scipy import stats as sps
 from lmclaims.families.plateau.figures import curves_figure, onsets_figure
 from lmclaims.families.plateau.onsets import max_slope_onset, threshold_onset
 from lmclaims.families.plateau.run import CONDITIONS, PlateauRun
+from lmclaims.report.fmt import interval
 from lmclaims.stats import ClaimSpec, Threshold, decide
 
 ONSETS = ("threshold", "max_slope")
@@ -58,7 +59,8 @@ def decide_comparison(claim, run: PlateauRun, cmp: OnsetComparison, threshold: T
             xa, ca = onsets(run, cmp.a, kind, threshold.value * scale)
             xb, cb = onsets(run, cmp.b, kind, threshold.value * scale)
             key = kind if scale == 1.0 else f"{kind} x{scale:g}"
-            results[key] = decide(replace(spec, primary=key), xa, xb, rng=claim.rng, n_resamples=n_resamples)
+            results[key] = decide(replace(spec, primary=key), xa, xb, rng=claim.rng("resample"),
+                                  n_resamples=n_resamples)
             medians[key] = {f"median {cmp.a}": float(np.median(xa)), f"median {cmp.b}": float(np.median(xb)),
                             "censored": f"{ca:.0%} / {cb:.0%}",
                             "KS": float(sps.ks_2samp(xa, xb).statistic)}
@@ -66,8 +68,8 @@ def decide_comparison(claim, run: PlateauRun, cmp: OnsetComparison, threshold: T
     _figures(claim, run, cmp, threshold.value)
     claim.note(
         conditions={cmp.a: CONDITIONS[cmp.a], cmp.b: CONDITIONS[cmp.b]},
-        onsets=[{"onset": k, **medians[k], "ratio [95% CI]": f"{r.estimate:.3g} [{r.ci_low:.3g}, "
-                 f"{r.ci_high:.3g}]", "verdict": r.verdict} for k, r in results.items()],
+        onsets=[{"onset": k, **medians[k], "ratio [95% CI]": interval(r.estimate, r.ci_low, r.ci_high),
+                 "verdict": r.verdict} for k, r in results.items()],
         threshold_robust=all(results[k].verdict == primary.verdict
                              for k in ("threshold x0.5", "threshold", "threshold x2")),
         reference=cmp.reference, diagnostics=run.diagnostics,

@@ -6,20 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from lmclaims.plotting import pyplot, save_figure
 
 
 def curves_figure(path: Path, sizes: np.ndarray, curves: dict[str, np.ndarray], threshold: float,
                   ylabel: str, title: str) -> None:
     """Median output change per condition with its interquartile band, and the threshold."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
     for name, c in curves.items():
         q1, med, q3 = np.percentile(c, [25, 50, 75], axis=0)
@@ -31,13 +24,12 @@ def curves_figure(path: Path, sizes: np.ndarray, curves: dict[str, np.ndarray], 
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def onsets_figure(path: Path, onsets: dict[str, np.ndarray], xlabel: str, title: str) -> None:
     """Histogram of onsets per condition on shared bins."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
     everything = np.concatenate(list(onsets.values()))
     bins = np.linspace(everything.min(), everything.max() + 1e-9, 25)
@@ -48,5 +40,4 @@ def onsets_figure(path: Path, onsets: dict[str, np.ndarray], xlabel: str, title:
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_figure(fig, path)

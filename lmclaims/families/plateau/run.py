@@ -14,6 +14,7 @@ import torch
 
 from lmclaims.measure.activations import last_position_resid
 from lmclaims.engine.perturbation import Metric, PerturbationEngine, Readout
+from lmclaims.models.depth import block_at_depth
 from lmclaims.families.plateau.gaussian import FittedGaussian, fit_gaussian
 from lmclaims.seeding import torch_generator
 
@@ -46,11 +47,6 @@ class PlateauRun:
     sizes: np.ndarray  # [S] in units of the median activation norm
     curves: dict[str, np.ndarray]  # condition -> [N, S] output change
     diagnostics: dict = field(default_factory=dict)
-
-
-def write_layer_for(depth: float, n_layers: int) -> int:
-    """Block index whose resid_pre sits at this relative depth."""
-    return int(round(depth * (n_layers - 1)))
 
 
 def unit(v: torch.Tensor) -> torch.Tensor:
@@ -86,7 +82,7 @@ def run_plateau(bridge, base_prompts: torch.Tensor, fit_acts: torch.Tensor, desi
                 metric: Metric, seed: int, progress=lambda message: None) -> PlateauRun:
     """Sweep every condition of CONDITIONS for the bases of `base_prompts`."""
     n_layers = int(bridge.cfg.n_layers)
-    layer = write_layer_for(design.depth, n_layers)
+    layer = block_at_depth(design.depth, n_layers)
     engine = PerturbationEngine(bridge, base_prompts, layer, Readout(metric, n_layers - 1))
     real = engine.clean_acts.float().cpu()
     gauss = fit_gaussian(fit_acts)
@@ -112,5 +108,5 @@ def run_plateau(bridge, base_prompts: torch.Tensor, fit_acts: torch.Tensor, desi
 
 def fit_activations(bridge, prompts: torch.Tensor, depth: float) -> torch.Tensor:
     """[n, d] real last-position activations at the writing layer of `depth`, for the fit."""
-    layer = write_layer_for(depth, int(bridge.cfg.n_layers))
+    layer = block_at_depth(depth, int(bridge.cfg.n_layers))
     return last_position_resid(bridge, prompts, [layer])[layer]

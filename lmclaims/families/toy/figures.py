@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from lmclaims.families.toy.superposition import feature_norms, interference
+from lmclaims.plotting import pyplot, save_figure
 
 
 def _heatmap(ax, w: torch.Tensor) -> object:
@@ -32,10 +33,7 @@ def _norm_bars(ax, w: torch.Tensor, threshold: float, cmap) -> None:
 
 def plot_superposition(panels: dict[str, torch.Tensor], threshold: float, path: Path, title: str) -> None:
     """One column per model ([m, n] weights): W^T W above, feature norms below; saved as PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from matplotlib.cm import ScalarMappable
 
     cmap = plt.get_cmap("plasma")
@@ -50,5 +48,4 @@ def plot_superposition(panels: dict[str, torch.Tensor], threshold: float, path: 
     fig.colorbar(ScalarMappable(cmap=cmap), ax=axes[1, :].tolist(), shrink=0.8,
                  label=r"superposition $\sum_{j \neq i} (\hat{W}_i \cdot W_j)^2$, clipped at 1")
     fig.suptitle(title, fontsize=11)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, path, dpi=110, bbox_inches="tight")

@@ -1,0 +1,1 @@
+"""Sanity of the model under test: does it predict real text better than the unigram baseline."""
