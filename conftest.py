@@ -10,8 +10,7 @@ import pytest
 
 from lmclaims.plugin.expectations import apply_expectations
 
-pytest_plugins = ["fixtures.models", "fixtures.data", "fixtures.perturbations", "fixtures.sae",
-                  "fixtures.training"]
+pytest_plugins = ["fixtures.models", "fixtures.data", "fixtures.perturbations", "fixtures.sae"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
