@@ -22,7 +22,7 @@ import time
 import numpy as np
 import torch
 
-from lmclaims.data.corpus import load_corpus
+from lmclaims.data.corpus import EMBEDDED_CORPUS, load_corpus
 from lmclaims.data.prompts import bos_id, sample_windows, tokenize_documents
 from lmclaims.models.device import choose_device
 from lmclaims.models.depth import block_at_depth
@@ -107,7 +107,7 @@ def main(argv=None) -> int:
         return memory_scan(args)
     device = choose_device(args.device, None)
     model = load_model(parse_model(args.model), device)
-    corpus = load_corpus("bbc-news")
+    corpus = load_corpus(EMBEDDED_CORPUS)
     tokens = tokenize_documents(model.tokenizer, corpus.documents[:600])
     prompts = sample_windows(tokens, args.paths * args.scale_paths, args.prompt_len,
                              np.random.default_rng(0), prepend=bos_id(model.tokenizer))

@@ -7,23 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from lmclaims.data.corpus import EMBEDDED_CORPUS
+from lmclaims.models.embedded import EMBEDDED_NAME
 from lmclaims.plugin.shard import parse_shard
 from lmclaims.profiles import PROFILES
 
-DEFAULT_MODEL = "gemma-3-270m"
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda|cuda:\d+|mps)$")
 
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("lmclaims", "claims about language models")
-    group.addoption("--model", default=DEFAULT_MODEL,
-                    help="model to test: 'gemma-3-270m' (embedded default), a TransformerLens model name, "
+    group.addoption("--model", default=EMBEDDED_NAME,
+                    help=f"model to test: '{EMBEDDED_NAME}' (embedded default), a TransformerLens model name, "
                          "a local Hugging Face directory, a .gguf file, or 'random:<any of those>' "
                          "for the same architecture with random weights ('random' alone: the default's).")
     group.addoption("--device", default="auto",
                     help="auto|cpu|cuda|cuda:N (auto: one GPU per xdist worker if any, else CPU)")
-    group.addoption("--dataset", default="bbc-news",
-                    help="'bbc-news' (embedded default), a local text file or folder, or a hub dataset name")
+    group.addoption("--dataset", default=EMBEDDED_CORPUS,
+                    help=f"'{EMBEDDED_CORPUS}' (embedded default), a local text file or folder, or a hub dataset name")
     group.addoption("--claims-seed", type=int, default=0, help="run seed (default 0)")
     group.addoption("--claims-profile", default="standard",
                     help=f"sample sizes: {'|'.join(PROFILES)} (default standard)")

@@ -173,7 +173,7 @@ def run_matrix(paths: list[str], output: str | None, out, err) -> int:
     md_path = Path(output)
     figure = md_path.with_suffix(".png")
     try:
-        draw_heatmap(reports, matrix_rows(reports), column_headers(reports), figure)
+        draw_heatmap(reports, matrix_rows(reports), figure)
         atomic_write(md_path, render_matrix(reports, list(paths), figure.name))
     except OSError as exc:
         print(f"lmclaims matrix: cannot write {output}: {exc.strerror or exc}", file=err)

@@ -46,7 +46,7 @@ def _row_name(claims: list[dict | None], ratio: bool) -> str:
     return f"{claim.get('id')}" + (f" [{shown}]" if shown else "") + (" (log)" if ratio else "")
 
 
-def draw_heatmap(reports: list[dict], rows: list[tuple], headers: list[str], path: Path) -> Path:
+def draw_heatmap(reports: list[dict], rows: list[tuple], path: Path) -> Path:
     """Draw the heatmap of rows (matrix.matrix_rows) for reports to path (.png); return path.
 
     Raises OSError where the file cannot be written; leaves no partial file behind.
