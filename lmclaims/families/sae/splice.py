@@ -5,7 +5,8 @@ theirs, by the one mask of `activations.content_mask`) is replaced by f(x) for e
 the SAE reconstruction, a random point at exactly the same distance (Gurnee 2024, "SAE
 reconstruction errors are (empirically) pathological"), the gamma-corrected reconstruction and a
 random point at its distance, a second random point (the random-vs-random control), zeros and the
-training mean (the ablation baselines). Per position we read KL(P_clean || P_spliced) in nats,
+training mean (the ablation baselines). At the last READ_POSITIONS positions we read
+KL(P_clean || P_spliced) in nats,
 from log_softmax, and the next-token cross-entropy; positions are then averaged per prompt, the
 unit of every statistic (positions are clustered by prompt).
 """
@@ -21,6 +22,8 @@ from lmclaims.families.sae.activations import content_mask
 from lmclaims.measure.numerics import check_finite
 
 DISTANCE_TOLERANCE = 1e-5  # relative: a random point's distance must equal the error's
+READ_POSITIONS = 16  # the last positions of each prompt whose outputs are read (all are spliced):
+#                      the 262k-token unembedding of every position would dominate the cost
 
 
 def random_at_distance(x: torch.Tensor, target: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -63,11 +66,12 @@ class SpliceRun:
     error_norm_ratio: float  # median ||x - x_hat|| / ||x - mean|| over content positions
 
 
-def _token_stats(logits: torch.Tensor, clean_logp: torch.Tensor, tokens: torch.Tensor, mask):
-    """(KL [B, T] of clean || spliced, CE [B, T-1] of the next token), masked positions only."""
+def _token_stats(logits: torch.Tensor, clean_logp: torch.Tensor, targets: torch.Tensor):
+    """(KL [B, R] of clean || spliced, CE [B, R-1] of the next token) from the read window's
+    logits [B, R, V], the clean log-probabilities [B, R, V] and the next tokens [B, R-1]."""
     logp = torch.log_softmax(logits.float(), dim=-1)
     kl = (clean_logp.exp() * (clean_logp - logp)).sum(-1).clamp_min(0.0)
-    ce = -logp[:, :-1].gather(-1, tokens[:, 1:, None])[..., 0]
+    ce = -logp[:, :-1].gather(-1, targets[..., None])[..., 0]
     return check_finite(kl, "spliced KL"), check_finite(ce, "spliced cross-entropy")
 
 
@@ -75,18 +79,21 @@ def _token_stats(logits: torch.Tensor, clean_logp: torch.Tensor, tokens: torch.T
 def splice_run(bridge, tokens: torch.Tensor, layer: int, specials: list[int], sae,
                mean: torch.Tensor, gamma: float, gen: torch.Generator, batch: int = 4,
                progress=lambda message: None) -> SpliceRun:
-    """The SpliceRun of prompts `tokens` [P, T] (one leading BOS each) at `layer`."""
+    """The SpliceRun of prompts `tokens` [P, T] (one leading BOS each) at `layer`: every content
+    position spliced, outputs read at the last min(T, READ_POSITIONS) positions."""
     hook = f"blocks.{layer}.hook_resid_pre"
+    keep = min(tokens.shape[1], READ_POSITIONS)
     kl, ce, pos, ratios = {}, {"clean": []}, {}, []
     for start in range(0, len(tokens), batch):
         chunk = tokens[start:start + batch].to(bridge.cfg.device)
         mask = content_mask(chunk, specials)
+        window, targets = mask[:, -keep:], chunk[:, -keep + 1:]
         store = {}
-        clean = bridge.run_with_hooks(chunk, return_type="logits", fwd_hooks=[
+        clean = bridge.run_with_hooks(chunk, return_type="logits", logits_to_keep=keep, fwd_hooks=[
             (hook, lambda act, hook: store.update(x=act[mask].float().cpu()))])
         clean_logp = torch.log_softmax(clean.float(), dim=-1)
         del clean
-        ce["clean"].append(_mean_per_row(-clean_logp[:, :-1].gather(-1, chunk[:, 1:, None])[..., 0], mask))
+        ce["clean"].append(_mean_per_row(-clean_logp[:, :-1].gather(-1, targets[..., None])[..., 0], window))
         x = store["x"]
         ratios.append(((x - sae(x)).norm(dim=-1) / (x - mean).norm(dim=-1)).numpy())
         for name, new in replacements(x, sae, mean, gamma, gen).items():
@@ -94,11 +101,12 @@ def splice_run(bridge, tokens: torch.Tensor, layer: int, specials: list[int], sa
                 act = act.clone()
                 act[mask] = new.to(act.dtype).to(act.device)
                 return act
-            logits = bridge.run_with_hooks(chunk, return_type="logits", fwd_hooks=[(hook, put)])
-            k, c = _token_stats(logits, clean_logp, chunk, mask)
-            kl.setdefault(name, []).append(_mean_per_row(k, mask))
-            ce.setdefault(name, []).append(_mean_per_row(c, mask))
-            pos.setdefault(name, []).append(k[mask].cpu().numpy())
+            logits = bridge.run_with_hooks(chunk, return_type="logits", logits_to_keep=keep,
+                                           fwd_hooks=[(hook, put)])
+            k, c = _token_stats(logits, clean_logp, targets)
+            kl.setdefault(name, []).append(_mean_per_row(k, window))
+            ce.setdefault(name, []).append(_mean_per_row(c, window))
+            pos.setdefault(name, []).append(k[window].cpu().numpy())
         progress(f"SAE splice at {hook}: {min(start + batch, len(tokens))}/{len(tokens)} prompts")
     join = lambda d: {k: np.concatenate(v) for k, v in d.items()}
     return SpliceRun(join(kl), join(ce), join(pos), float(np.median(np.concatenate(ratios))))
