@@ -25,7 +25,7 @@ PROMPT_LEN = 10
 @pytest.mark.claim(
     "residual.direction_over_norm", requires=("residual", "normalized_block_inputs"),
     source="Seed comment on LayerNorm and directions; Heimersheim 2024, arXiv 2409.13710",
-    statement="Rescaling a mid-depth residual activation along itself changes the output less "
+    statement="Rescaling a residual activation along itself changes the output less "
               "than an orthogonal perturbation of the same L2 size.")
 @pytest.mark.parametrize("depth", [0.25, 0.5, 0.75], ids=["early", "middle", "late"])
 def test_direction_over_norm(claim, model, corpus_tokens, depth, profile):

@@ -75,7 +75,7 @@ class Claim:
     def figure_path(self, name: str) -> Path:
         """Where to save a PNG figure called `name` for this test (registered in the report)."""
         label = f"{self.meta.id}-{self.params_label()}-{name}"
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)
+        stem = re.sub(r"[^A-Za-z0-9_.,=-]+", "_", label)  # parameter labels keep their = and ,
         if stem != label:  # characters were replaced: keep labels that differ only there apart
             stem += "-" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:10]
         path = self.figure_dir / f"{stem}.png"
