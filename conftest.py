@@ -10,7 +10,8 @@ import pytest
 
 from lmclaims.plugin.expectations import apply_expectations
 
-pytest_plugins = ["fixtures.models", "fixtures.data", "fixtures.perturbations", "fixtures.sae"]
+pytest_plugins = ["fixtures.models", "fixtures.data", "fixtures.perturbations", "fixtures.sae",
+                  "fixtures.training"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,7 +10,7 @@ import torch
 
 from lmclaims.families.training import modular, trainer
 from lmclaims.families.training.curves import first_crossing, grokking_steps, rise_window
-from lmclaims.families.training.induction import induction_score, repeated_random, with_repeats
+from lmclaims.families.training.induction import induction_score, phase_change, repeated_random, with_repeats
 from lmclaims.families.training.model import TinyTransformer, TransformerConfig
 from lmclaims.families.training.modular import ModularTask, all_pairs, grokking_run, margin_per_norm, split
 from lmclaims.families.training.polysemantic import count_polysemantic, expected_collisions
@@ -142,3 +142,15 @@ def test_word_vocab_and_encoding():
     assert words("The cat,") == ["the", "cat", ","] and vocab["the"] == 2 and len(vocab) == 5
     ids = encode(["the zebra"], vocab)
     assert ids.tolist() == [0, 2, 1]
+
+
+def test_phase_change_measures_a_constructed_jump():
+    """A score that jumps at step 600 with the loss halving there: changepoint 600, loss 0 apart."""
+    steps = np.linspace(0, 1000, 101)
+    score = 0.03 + 0.87 / (1 + np.exp(-(steps - 600) / 15))
+    loss = 6.0 - 5.7 / (1 + np.exp(-(steps - 600) / 15))
+    run = trainer.Run({}, {"step": steps.tolist(), "induction_score": score.tolist(),
+                           "repeated_loss": loss.tolist()})
+    m = phase_change([run, run])
+    assert m["middle"] == pytest.approx([600, 600], abs=2) and (m["relative_width"] < 0.2).all()
+    assert m["apart"] == pytest.approx([0, 0], abs=0.01) and m["final"][0] == pytest.approx(0.9, abs=0.01)

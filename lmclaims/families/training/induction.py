@@ -12,12 +12,14 @@ so the one-layer model is the control.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lmclaims.families.training.curves import first_crossing, rise_window
 from lmclaims.families.training.model import TinyTransformer, TransformerConfig
 from lmclaims.families.training.trainer import Recipe, Run, cached_run, train
 from lmclaims.families.training.text import windows
@@ -109,3 +111,23 @@ def induction_run(task: InductionTask, train_stream: np.ndarray, held_out: np.nd
         return train(model, loss, lambda m: probe(m, probes, task.probe_len, held), task.recipe)
     key = {**task.to_dict(), "train_stream": stream_digest(train_stream), "held_out": stream_digest(held_out)}
     return cached_run("induction", key, seed, make)
+
+
+def phase_change(runs: Sequence[Run]) -> dict[str, np.ndarray]:
+    """Per run of a two-layer model: final best-head score, the 10%-90% rise of the score
+    (curves.rise_window), and how far from the rise's midpoint (the changepoint) the
+    repeated-token loss is halfway down, relative to the changepoint's step.
+
+    Returns arrays over runs: final, start, middle, end, relative_width, loss_half, apart.
+    """
+    out: dict[str, list] = {k: [] for k in ("final", "start", "middle", "end", "relative_width",
+                                            "loss_half", "apart")}
+    for r in runs:
+        steps, loss = np.asarray(r.log["step"]), np.asarray(r.log["repeated_loss"])
+        rise = rise_window(steps, np.asarray(r.log["induction_score"]))
+        half = first_crossing(steps, loss, 0.5 * (loss[0] + loss.min()), rising=False)
+        for k, v in (("final", r.log["induction_score"][-1]), ("start", rise.start), ("middle", rise.middle),
+                     ("end", rise.end), ("relative_width", rise.relative_width), ("loss_half", half),
+                     ("apart", abs(half - rise.middle) / rise.middle)):
+            out[k].append(v)
+    return {k: np.asarray(v, dtype=float) for k, v in out.items()}

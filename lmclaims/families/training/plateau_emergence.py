@@ -87,14 +87,16 @@ def prompts(held_out: np.ndarray, n: int, gen: torch.Generator) -> torch.Tensor:
 
 
 def plateau_ratio(bridge, base: torch.Tensor, fit: torch.Tensor, design: PlateauDesign,
-                  threshold: float, seed: int) -> dict:
-    """Median threshold onset, real / synthetic bases (relative L2 at the last block), and the
-    censored shares; the seed report's plateau comparison on one model."""
+                  readout: str, seed: int) -> dict:
+    """The seed report's comparison on one checkpoint: median distance onset of real bases over
+    synthetic bases (paths toward a covariance-Gaussian sample), at the run's own threshold for
+    `readout` (10% of the median full real-to-real swap change, families/plateau/thresholds.py)."""
     with torch.inference_mode():
         acts = fit_activations(bridge, fit, design.depth)
-        run = run_plateau(bridge, base, acts, design, "l2", seed)
-    real, c_real = onsets(run, "real+cov", "threshold", threshold)
-    synth, c_synth = onsets(run, "synthetic+cov", "threshold", threshold)
-    return {"ratio": float(np.median(real) / np.median(synth)), "censored_real": c_real,
-            "censored_synthetic": c_synth, "median_real": float(np.median(real)),
-            "median_synthetic": float(np.median(synth))}
+        run = run_plateau(bridge, base, acts, design, seed)
+    threshold = run.thresholds[readout]
+    real, c_real = onsets(run, "real+cov", "distance", readout, threshold)
+    synth, c_synth = onsets(run, "synthetic+cov", "distance", readout, threshold)
+    return {"ratio": float(np.median(real) / np.median(synth)), "threshold": threshold,
+            "censored_real": float(np.mean(c_real)), "censored_synthetic": float(np.mean(c_synth)),
+            "median_real": float(np.median(real)), "median_synthetic": float(np.median(synth))}

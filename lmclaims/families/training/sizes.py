@@ -30,13 +30,13 @@ class TrainingSizes:
 
 SIZES = by_profile(
     smoke=TrainingSizes(grok_seeds=3, grok_steps=3000, ungrok_steps=1000, induction_seeds=3,
-                        induction_steps=600, poly_seeds=6, plateau_seeds=3, plateau_steps=300,
+                        induction_steps=1500, poly_seeds=6, plateau_seeds=3, plateau_steps=300,
                         plateau_bases=16, plateau_fit=512, sweep_steps=12),
-    standard=TrainingSizes(grok_seeds=8, grok_steps=4000, ungrok_steps=1500, induction_seeds=6,
-                        induction_steps=800, poly_seeds=16, plateau_seeds=6, plateau_steps=800,
+    standard=TrainingSizes(grok_seeds=6, grok_steps=4000, ungrok_steps=1500, induction_seeds=4,
+                        induction_steps=2500, poly_seeds=16, plateau_seeds=4, plateau_steps=800,
                         plateau_bases=32, plateau_fit=512, sweep_steps=16),
     full=TrainingSizes(grok_seeds=20, grok_steps=8000, ungrok_steps=4000, induction_seeds=20,
-                       induction_steps=4000, poly_seeds=40, plateau_seeds=12, plateau_steps=3000,
+                       induction_steps=5000, poly_seeds=40, plateau_seeds=12, plateau_steps=3000,
                        plateau_bases=64, plateau_fit=1024, sweep_steps=24),
 )
 
