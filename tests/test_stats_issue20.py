@@ -7,7 +7,6 @@ attainable levels, which need no simulation.
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -17,6 +16,7 @@ from lmclaims.errors import NumericalError
 from lmclaims.report import fmt
 from lmclaims.report.markdown import summary_table
 from lmclaims.stats import ClaimSpec, TestResult, decide, intersection_union, part_rows
+from lmclaims.stats.percentile import unexpanded
 from lmclaims.stats.validity import smallest_p
 
 
@@ -33,7 +33,8 @@ def test_exact_sign_flip_reaches_only_its_smallest_p(n):
     """Paired ratio of medians, all pairs far apart: p is exactly 1 / 2**n, the smallest the exact
     test can give; the claim holds only where that is <= alpha, else the record says unattainable,
     gives no MDE and names n = 6 (2**6 = 64 >= 40)."""
-    x, y = np.linspace(10, 20, n), np.linspace(1, 2, n)
+    x = np.linspace(10, 20, n)
+    y = x / np.linspace(8, 12, n)  # per-pair ratios 8..12, all above 1
     res = decide(spec("ratio_of_medians", "paired", 1.0, n=n), x, y, rng=rng())
     assert res.p_value == smallest_p("permutation", "paired", n, n, 1999) == 1 / 2**n
     attainable = 1 / 2**n <= 0.025
@@ -42,24 +43,18 @@ def test_exact_sign_flip_reaches_only_its_smallest_p(n):
     assert ("unattainable at n=" in res.ci_method) != attainable
 
 
-def _smallest_p_by_enumeration(values: np.ndarray, n: int) -> float:
-    """Share of the C(2n, n) splits whose median ratio ties with the largest one."""
-    ratios = [np.median(values[list(c)]) / np.median(np.delete(values, list(c)))
-              for c in itertools.combinations(range(len(values)), n)]
-    return float(np.mean(np.isclose(ratios, max(ratios), rtol=1e-12)))
-
-
 @pytest.mark.parametrize("n", [3, 4, 5, 6])
-def test_exact_permutation_of_two_groups_reaches_only_its_smallest_p(n):
-    """Unpaired ratio of medians, groups far apart: p is the smallest the exact test allows, which
-    ties in the statistic keep above 1 / C(2n, n) (a median ignores its outer values: 2/20 at
-    n = 3, 6/252 at n = 5); the record says unattainable, with no MDE, exactly where it exceeds alpha."""
+def test_percentile_test_of_two_groups_reaches_the_level_only_where_its_resamples_can(n):
+    """Unpaired ratio of medians, groups far apart: every bootstrap replicate is above the null, so
+    p is the smallest the test allows, the level whose expanded tail is 1 / (B + 1). At n = 3 the
+    expanded tail at 0.025 is about 7e-8, beyond MAX_RESAMPLES: unattainable, n >= 4 named."""
     x, y = np.linspace(10, 20, n), np.linspace(1, 2, n)
-    smallest = _smallest_p_by_enumeration(np.concatenate([x, y]), n)
     res = decide(spec("ratio_of_medians", "unpaired", 1.0, n=n), x, y, rng=rng())
-    assert res.p_value == pytest.approx(smallest, rel=1e-12)
-    assert (res.verdict == "holds") == (smallest <= 0.025) == math.isfinite(res.mde)
-    assert ("unattainable" in res.ci_method) == (res.n_needed > 0) == (smallest > 0.025)
+    assert res.p_value == pytest.approx(float(unexpanded(1 / (res.n_resamples + 1), n)), rel=1e-12)
+    attainable = res.p_value <= 0.025
+    assert attainable == (n >= 4) and (res.verdict == "holds") == attainable
+    assert math.isnan(res.mde) != attainable and res.n_needed == (0 if attainable else 4)
+    assert ("unattainable at n=" in res.ci_method) != attainable
 
 
 @pytest.mark.parametrize("n", [5, 6, 12])
@@ -101,14 +96,14 @@ def test_issue_input_4_constant_counts_as_a_share():
 @pytest.mark.parametrize("estimator", ["ratio_of_medians", "mean_difference", "ratio_of_means"])
 def test_issue_input_4_nearly_constant_pairs_are_not_called_constant(estimator):
     """Nineteen equal pairs and one pair at 1e6: not constant data. Medians never move (no
-    interval: every replicate equals the estimate); a mean moves only with one pair (over a
+    interval: the per-pair ratios tie, the sign test has nothing to count); a mean moves only with one pair (over a
     third of the resamples have no spread). Either way inconclusive, with the right reason."""
     x, y = np.full(20, 2.0), np.full(20, 2.0)
     x[-1] = 1e6
     null = 1.0 if estimator.startswith("ratio") else 0.0
     res = decide(spec(estimator, "paired", null), x, y, rng=rng())
     assert "constant" not in res.ci_method and res.verdict == "inconclusive"
-    reason = "every bootstrap replicate equals" if estimator == "ratio_of_medians" else "have no spread"
+    reason = "per-pair ratios tie" if estimator == "ratio_of_medians" else "have no spread"
     assert reason in res.ci_method
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+import pytest
 
 from lmclaims.claim.marker import ClaimMeta
 from lmclaims.profiles import Profile
 from lmclaims.report.fmt import interval
 from lmclaims.seeding import stream
-from lmclaims.stats.spec import ClaimSpec, TestResult
+from lmclaims.stats.spec import SHOWN, ClaimSpec, TestResult
 
 class ClaimNotHolding(AssertionError):
     """Raised by `Claim.conclude` when the verdict is not `holds`; the only expected failure."""
@@ -47,7 +48,7 @@ class Claim:
     figure_dir: Path  # absolute folder for this run's figures
     report_dir: Path  # figures are linked relative to this
     label_of_model: Callable[[], str] = lambda: "the model"  # read when the verdict is explained
-    family_size: int = 1  # claim tests in this run: a test passes only at level alpha / family_size
+    family_size: int = 1  # claim tests in the run's family: each is decided at alpha / family_size
     params: dict[str, Any] = field(default_factory=dict)
     spec: ClaimSpec | None = None
     result: TestResult | None = None
@@ -95,37 +96,57 @@ class Claim:
         """Attach diagnostics, secondary statistics or reference figures to the report."""
         self.details.update(_plain(details))
 
-    def conclude(self, result: TestResult) -> None:
-        """Record the verdict; fail the test (ClaimNotHolding) unless the claim holds.
+    @property
+    def level(self) -> float:
+        """The one-sided level this test is decided at: its share of the run's error budget
+        (stats.budget: alpha / family_size, Bonferroni), the same in the pytest outcome and report."""
+        return self.spec.alpha / self.family_size
 
-        A test alone cannot see the other claims' p-values, so it uses the Bonferroni level
-        alpha / family_size: a test that passes also holds under the report's Holm adjustment.
+    def conclude(self, result: TestResult) -> None:
+        """Record the verdict; skip as n/a, or fail the test (ClaimNotHolding) unless it is shown.
+
+        `decide` ran at this test's level (the plugin enters the budget share around the test),
+        so the recorded verdict is final: the report shows the same one, whatever else ran. A
+        result decided at a looser level (a claim passing its own `level=`) is not allowed to
+        pass on it: a "holds" or "equivalent" whose p exceeds the budget becomes inconclusive.
         """
         if self.spec is None:
             raise RuntimeError(f"{self.meta.id}: call claim.declare(spec) before claim.conclude()")
+        level = self.level
+        if result.verdict in SHOWN and not result.p_value <= level * (1 + 1e-9):
+            result = replace(result, verdict="inconclusive", level=level,
+                             ci_method=f"{result.ci_method}; decided at a looser level than the "
+                                       f"run's {level:.3g}, so not shown")
         self.result = result
-        verdict = result.verdict
-        level = self.spec.alpha / self.family_size
-        if verdict == "holds" and result.p_value > level:
-            verdict = "inconclusive"  # holds alone, but not once the run's other claims count
-        self.message = self.explain(verdict, level)
-        if verdict != "holds":
+        self.message = self.explain(result.verdict, level)
+        if result.verdict == "n/a":
+            pytest.skip(self.message)
+        if result.verdict not in SHOWN:
             raise ClaimNotHolding(self.message)
 
     def explain(self, verdict: str, level: float) -> str:
-        """One line: claim, verdict, model, parameters, estimate and interval against the null."""
+        """One line: claim, verdict, model, parameters, estimate and interval against the null,
+        the level and MDE, and what an underpowered or n/a verdict lacks."""
         r, s = self.result, self.spec
-        side = ">" if s.alternative == "greater" else "<"
+        side = {"greater": ">", "less": "<"}.get(s.alternative, "within")
         where = f" at {self.params_label()}" if self.params else ""
-        why = (f"; holds alone, not at the run's family-wise level {level:.2g} ({self.family_size} "
-               f"claims, Bonferroni)") if verdict != r.verdict else ""
         if r.parts:  # a compound claim: the numbers are the deciding part's, so name it
             what, against = f"{s.statistic}; deciding part '{r.deciding_part}':", ""
+        elif s.alternative == "equivalent":
+            what, against = s.statistic, f" vs claimed within x/÷ or ± {s.margin:g} of {s.null:g}"
         else:
             what, against = s.statistic, f" vs claimed {side} {s.null:g}"
+        ci = f"{100 * (1 - 2 * level):.4g}% CI"
+        why = ""
+        if verdict == "underpowered":
+            why = (f"; the reference effect {s.reference_effect:g} lies below the MDE {r.mde:.3g} at "
+                   f"this level: n >= {r.n_needed} needed")
+        elif verdict == "n/a" or r.n_needed:
+            why = f"; {r.ci_method}"
         return (f"{self.meta.id} {verdict} for {self.model_label}{where}: {what} "
-                f"{interval(r.estimate, r.ci_low, r.ci_high, 4)}{against} "
-                f"(n={r.n}, p={r.p_value:.3g}, seed {self.seed}{why})")
+                f"{interval(r.estimate, r.ci_low, r.ci_high, 4)} ({ci}){against} "
+                f"(n={r.n}, p={r.p_value:.3g} at level {level:.3g} = {s.alpha:g}/{self.family_size}, "
+                f"MDE {r.mde:.3g}, seed {self.seed}{why})")
 
     def payload(self) -> dict[str, Any]:
         """Plain builtins only: this crosses from an xdist worker to the controller."""

@@ -28,6 +28,7 @@ from lmclaims.plugin.progress import ClaimProgress, XdistClaimProgress
 from lmclaims.plugin.runinfo import RUN_INFO, model_label, set_run_info
 from lmclaims.profiles import get_profile
 from lmclaims.seeding import test_seed
+from lmclaims.stats import budget
 
 META = pytest.StashKey[ClaimMeta]()
 FAMILY = pytest.StashKey[int]()  # claim tests in the collected claim modules, whatever is selected
@@ -105,7 +106,7 @@ def profile(request: pytest.FixtureRequest):
 
 
 @pytest.fixture
-def claim(request: pytest.FixtureRequest, profile) -> Claim:
+def claim(request: pytest.FixtureRequest, profile):
     """The recorder of the current claim test: declare, note, figure_path, conclude.
 
     Before the test runs, the marker's `requires=` is checked against the suite's
@@ -124,7 +125,8 @@ def claim(request: pytest.FixtureRequest, profile) -> Claim:
         family_size=config.stash.get(FAMILY, 1),
     )
     item.stash[CLAIM] = record
-    return record
+    with budget.entered(1 / record.family_size):  # decide() in this test runs at alpha / family
+        yield record
 
 
 def _check_applies(request: pytest.FixtureRequest, meta: ClaimMeta) -> None:

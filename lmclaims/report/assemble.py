@@ -1,4 +1,4 @@
-"""From raw records and test outcomes to the report's data: verdicts, Holm, header."""
+"""From raw records and test outcomes to the report's data: verdicts under the run's plan, header."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import platform
 from typing import Any
 
 from lmclaims.environment import installed_version, lock_differences
-from lmclaims.stats.multiplicity import final_verdict, holm
+from lmclaims.stats import budget
 from lmclaims.stats.spec import ALPHA, TESTED
 
 NOT_RUN = "did not run: the session was interrupted, timed out, or its worker died"
@@ -47,6 +47,7 @@ def _claim_entry(nodeid: str, record: dict, outcome: dict | None) -> dict[str, A
         "estimate": result.get("estimate"), "ci_low": result.get("ci_low"),
         "ci_high": result.get("ci_high"), "n": result.get("n"), "p_value": result.get("p_value"),
         "p_adjusted": None, "mde": result.get("mde"), "n_needed": result.get("n_needed") or None,
+        "level": result.get("level"), "reference_effect": result.get("reference_effect"),
         "ci_method": result.get("ci_method"),
         "spec": record.get("spec"), "reason": reason, "note": "",
         "expected": (outcome or {}).get("expected"), "figures": record.get("figures", []),
@@ -65,42 +66,40 @@ def partial_run(claims: list[dict], family_size: int, interrupted: bool) -> str 
     return f"{ran} of the {family_size} claims in the family ran; {why}"
 
 
-def apply_holm(claims: list[dict], family_size: int) -> int:
-    """Set each claim's `p_adjusted`, final `verdict` and `note` from `verdict_raw` and `p_value`
-    by Holm over the family (claims of the family without a p-value count as p = 1); in place.
+def apply_plan(claims: list[dict], family_size: int) -> int:
+    """Set each claim's `verdict`, `p_adjusted` and `note` under the run's plan; in place.
 
-    Returns the family size used: family_size, or the number of claims where that is larger.
+    The plan (stats.budget) decides each claim test at alpha / K in the test itself, so the
+    verdict is the recorded one (`verdict_raw`), the same as the pytest outcome whatever else
+    ran; `p_adjusted` is the Bonferroni-adjusted p, min(1, K p), which is <= alpha exactly where
+    the one-sided test was shown. Returns K: family_size, or the number of claims where larger.
     """
-    tested = [c for c in claims if c["verdict_raw"] in TESTED]
     family = max(family_size, len(claims))
-    unseen = [1.0] * (family - len(tested))  # members of the family without a p-value
     for entry in claims:
-        entry["verdict"], entry["p_adjusted"], entry["note"] = entry["verdict_raw"], None, ""
-    for entry, p_adj in zip(tested, holm([c["p_value"] for c in tested] + unseen)):
-        entry["p_adjusted"] = p_adj
-        alpha = (entry["spec"] or {}).get("alpha", ALPHA)
-        entry["verdict"], entry["note"] = final_verdict(entry["verdict_raw"], p_adj, alpha,
-                                                        p_raw=entry["p_value"])
-        if entry["verdict"] == "holds" and entry["test_outcome"] != "passed":
-            entry["note"] = ("holds under Holm; the test itself, which cannot see the other "
-                             "claims' p-values, used the stricter Bonferroni level and failed")
+        entry["verdict"], entry["note"] = entry["verdict_raw"], ""
+        p = entry["p_value"] if entry["verdict_raw"] in TESTED else None
+        entry["p_adjusted"] = None if p is None else min(1.0, p * family)
     return family
+
+
+apply_holm = apply_plan  # the name `lmclaims merge` imports (the plan is no longer Holm's)
 
 
 def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
              interrupted: bool) -> dict[str, Any]:
-    """The report as plain data: {"run": header, "claims": [...]} with Holm-adjusted verdicts.
+    """The report as plain data: {"run": header, "claims": [...]}, verdicts under the plan.
 
-    Holm counts the whole family (`header["family"]["size"]`, every claim test in the
-    claim modules collected): a claim of the family with no p-value (not selected, not
-    finished, n/a, error) counts as p = 1, so no verdict depends on what else ran.
+    The family is `header["family"]["size"]` (every claim test in the claim modules collected),
+    each claim decided at alpha / size in its own test (stats.budget), so no verdict depends on
+    what else was selected or finished; the run header states the plan.
     """
     claim_files = {n.split("::")[0] for n in records}
     nodeids = [n for n in dict.fromkeys([*expected, *records, *outcomes])
                if _is_claim(n, records, claim_files)]
     claims = [_claim_entry(n, records.get(n, {}), outcomes.get(n)) for n in nodeids]
-    family = apply_holm(claims, (header.get("family") or {}).get("size") or 0)
-    run = {**header, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    family = apply_plan(claims, (header.get("family") or {}).get("size") or 0)
+    run = {**header, "error_budget": budget.describe(family, ALPHA),
+           "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
            "libraries": library_versions(), "not_as_locked": lock_differences() or "none",
            "interrupted": interrupted, "partial": partial_run(claims, family, interrupted),
            "claims_total": len(claims)}

@@ -12,11 +12,15 @@ def num(x: float | None, digits: int = 3) -> str:
 
 
 def mde(entry: dict) -> str:
-    """The MDE cell: the effect, or where the level is unattainable at this n, the n that would reach it."""
-    if entry.get("n_needed"):
-        return f"level unattainable (needs n ≥ {entry['n_needed']})"
-    value = entry.get("mde")
-    return "–" if value is None or value != value else num(value)
+    """The MDE cell: the effect; where the level is unattainable at this n, or the claim is
+    underpowered for its reference effect, also the n that would not be."""
+    value, need = entry.get("mde"), entry.get("n_needed")
+    shown = "–" if value is None or value != value else num(value)
+    if need and entry.get("verdict") == "underpowered":
+        return f"{shown} (reference needs n ≥ {need})"
+    if need:
+        return f"level unattainable (needs n ≥ {need})"
+    return shown
 
 
 def p(x: float | None, level: float | None = None) -> str:

@@ -8,8 +8,10 @@ from lmclaims.report import fmt
 from lmclaims.report.escape import code, md
 from lmclaims.stats.spec import ALPHA, VERDICTS
 
-BADGE = {"holds": "✅ holds", "contradicted": "❌ contradicted", "inconclusive": "➖ inconclusive",
-         "n/a": "⏭ n/a", "error": "⚠️ error"}
+BADGE = {"holds": "✅ holds", "equivalent": "🟰 equivalent", "contradicted": "❌ contradicted",
+         "inconclusive": "➖ inconclusive", "underpowered": "🔋 underpowered", "n/a": "⏭ n/a",
+         "error": "⚠️ error"}
+assert set(BADGE) == set(VERDICTS), "a badge per verdict of stats.spec.VERDICTS"
 
 
 def verdict_counts(claims: list[dict]) -> str:
@@ -17,15 +19,21 @@ def verdict_counts(claims: list[dict]) -> str:
     return " · ".join(f"{counts.get(v, 0)} {v}" for v in VERDICTS) + f" ({len(claims)} claims)"
 
 
+def _level(c: dict) -> float:
+    """The one-sided level the claim was decided at (older reports: the spec's alpha)."""
+    level = c.get("level")
+    return level if isinstance(level, float) else (c.get("spec") or {}).get("alpha", ALPHA)
+
+
 def summary_table(claims: list[dict]) -> list[str]:
-    lines = ["| claim | parameters | verdict | estimate [95% CI] | n | p | p (Holm) | MDE |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| claim | parameters | verdict | estimate [CI at 1 − 2·level] | level | n | p | "
+             "MDE at level | reference |", "|---|---|---|---|---|---|---|---|---|"]
     for c in claims:
         verdict = BADGE[c["verdict"]] + (" (expected)" if c.get("expected") else "")
-        level = (c.get("spec") or {}).get("alpha", ALPHA)
+        level = _level(c)
         lines.append(f"| {code(c['id'])} | {md(fmt.params(c))} | {verdict} | {fmt.estimate(c)} "
-                     f"| {c.get('n') or '–'} | {fmt.p(c.get('p_value'), level)} | "
-                     f"{fmt.p(c.get('p_adjusted'), level)} | {fmt.mde(c)} |")
+                     f"| {fmt.num(level)} | {c.get('n') or '–'} | {fmt.p(c.get('p_value'), level)} "
+                     f"| {fmt.mde(c)} | {fmt.num(c.get('reference_effect'))} |")
         lines += _part_rows(c, level)
     return lines
 
@@ -34,8 +42,9 @@ def _part_rows(c: dict, level: float) -> list[str]:
     """One summary row per part of a compound claim, each with its own numbers and verdict."""
     parts = (c.get("details") or {}).get("parts") or []
     return [f"| ↳ part: {md(part.get('part', '?'))} | | {md(part.get('verdict', '?'))} "
-            f"| {fmt.estimate(part)} | {part.get('n') or '–'} | {fmt.p(part.get('p_value'), level)} "
-            f"| – | {fmt.mde(part)} |" for part in parts if isinstance(part, dict)]
+            f"| {fmt.estimate(part)} | {fmt.num(level)} | {part.get('n') or '–'} "
+            f"| {fmt.p(part.get('p_value'), level)} | {fmt.mde(part)} | – |"
+            for part in parts if isinstance(part, dict)]
 
 
 def _kv_table(rows: dict, head: tuple[str, str] = ("", "")) -> list[str]:
@@ -101,6 +110,17 @@ def claim_section(c: dict) -> list[str]:
     return lines + [""]
 
 
+def plan_lines(run: dict) -> list[str]:
+    """What a verdict means in this run: the error budget, the level, the interval, the MDE."""
+    plan = run.get("error_budget") or {}
+    return [f"Error budget, declared before the run: {md(plan.get('plan', 'not recorded'))}; "
+            f"{md(plan.get('controls', ''))}. Each interval is at the level its verdict was decided "
+            "at (two-sided 1 − 2·level), its test inverted; p is that test's one-sided p-value. "
+            "MDE: the smallest effect detectable with power 0.8 at that level and this n; "
+            "**underpowered**: the reference effect lies below the MDE (the n needed is given); "
+            "**equivalent**: two one-sided tests put the statistic inside its declared margin."]
+
+
 def interrupted_banner(run: dict) -> list[str]:
     """The warning lines an interrupted run's report and job summary open with (none otherwise)."""
     if not run.get("interrupted"):
@@ -117,8 +137,7 @@ def render(data: dict, changes: list[str] | None = None) -> str:
         lines += changes + [""]
     lines += interrupted_banner(run)
     lines += ["## Summary", "", *summary_table(claims), "",
-              "Verdicts use Holm-adjusted p-values across all claims of this run; "
-              "MDE is the smallest effect detectable with power 0.8 at this sample size.", "",
+              *plan_lines(run), "",
               "<details><summary>Run</summary>", "", *_kv_table(run, ("", "")), "", "</details>", "",
               "## Claims", ""]
     for c in claims:

@@ -18,7 +18,8 @@ from lmclaims.report.compare import label, number
 from lmclaims.report.meta_analysis import is_ratio
 
 
-MARK = {"holds": "✓", "contradicted": "✗", "inconclusive": "?", "n/a": "n/a", "error": "err"}
+MARK = {"holds": "✓", "equivalent": "=", "contradicted": "✗", "inconclusive": "?", "underpowered": "?↓",
+        "n/a": "n/a", "error": "err"}
 
 
 def _null_and_ratio(claims: list[dict | None]) -> tuple[float, bool]:

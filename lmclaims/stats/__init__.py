@@ -1,9 +1,10 @@
-"""Statistics of claim tests: estimators, bootstrap intervals, permutation p-values, Holm."""
+"""Statistics of claim tests: each estimator's own test and inverted interval at the decision
+level, the run's error budget (Bonferroni), equivalence (TOST), power and censoring."""
 
 from .estimators import ESTIMATORS
-from .inference import decide
+from .inference import decide, decide_batch
 from .multiplicity import final_verdict, holm, intersection_union, part_rows
-from .spec import ClaimSpec, TestResult, Threshold
+from .spec import VERDICTS, ClaimSpec, TestResult, Threshold
 
-__all__ = ["ClaimSpec", "Threshold", "TestResult", "decide", "holm", "final_verdict",
-           "intersection_union", "part_rows", "ESTIMATORS"]
+__all__ = ["ClaimSpec", "Threshold", "TestResult", "VERDICTS", "decide", "decide_batch", "holm",
+           "final_verdict", "intersection_union", "part_rows", "ESTIMATORS"]

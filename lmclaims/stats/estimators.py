@@ -7,8 +7,9 @@ detectable effects are all computed on that scale and mapped back.
 
 Each estimator names its test: "studentized" (means: a bootstrap-t test and interval,
 whose null is "the mean equals the null", which needs a standard error, `standard_error`),
-"permutation" (medians: a permutation test with a BCa interval) or "binomial" (a share of
-0/1 outcomes: an exact binomial test with a Clopper-Pearson interval).
+"median" (ratios of medians: paired, the median per-pair log ratio with the exact sign test;
+unpaired, the bootstrap percentile test; see inference.py) or "binomial" (a share of 0/1
+outcomes: an exact binomial test with a Clopper-Pearson interval).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class Estimator:
     log_scale: bool  # ratio of positive quantities, tested as a log-ratio
     paired_stat: Callable | None  # test-scale statistic for paired samples (x, y, axis)
     unpaired_stat: Callable  # test-scale statistic for one sample, or unpaired samples
-    test: str = "permutation"  # "studentized", "permutation" or "binomial" (module docstring)
+    test: str = "median"  # "studentized", "median" or "binomial" (module docstring)
     paired_se: Callable | None = None  # standard error of the paired test-scale statistic
     unpaired_se: Callable | None = None  # standard error of the one-sample / unpaired statistic
 

@@ -1,25 +1,30 @@
-"""Decide a claim: interval, one-sided p-value, verdict and MDE, by the estimator's own test.
+"""Decide a claim: interval, one-sided p-value, verdict and MDE, each at the decision level.
 
-Means and ratios of means use a bootstrap-t test and its inverted interval (studentized.py:
-its null is the claim's, "the mean equals the null", where a sign-flip test's is "symmetric
-about the null"); medians use a permutation test with a BCa interval at Hesterberg's
-expanded level (validity.py), so that small samples are not over-confident; shares of 0/1
-outcomes use an exact binomial test (exact.py). Where the data have no spread the record has
-no interval and says why; where alpha is unattainable at this n, it says so and names the n
-needed, with no MDE; where a statistic overflows, NumericalError.
+Each estimator x design has a test whose null is the claim's own null, and an interval that
+is that test inverted, both at the level L the verdict is decided at (`budget.decision_level`:
+alpha times the claim's share of the run's error budget), so interval, p-value and verdict
+never disagree about what was shown:
 
-`decide_batch` does the work for many datasets at once (rows of 2-D arrays), which is
-what the calibration tests use; `decide` is the same code on one dataset. Row i of a
-batch uses the same resamples as `decide` on that row with the same rng state, so the
-results agree up to floating-point rounding.
+- means, differences and ratios of means: bootstrap-t (studentized.py), null "the mean
+  equals the null";
+- paired ratios of medians: median of the per-pair log ratios with the exact sign test and
+  its order-statistic interval (signtest.py), null "the median per-pair ratio is the null";
+- unpaired ratios of medians: the bootstrap percentile test and interval, one inversion
+  (percentile.py), null "the ratio of the two medians is the null", whatever the spreads;
+- shares of 0/1 outcomes: the exact binomial test with Clopper-Pearson (exact.py).
 
-Verdicts are symmetric: "holds" needs the interval to exclude the null on the claimed
-side and the one-sided p-value in that direction <= alpha; "contradicted" needs the same
-on the other side (the opposite tail of the same permutation distribution). So swapping
-the samples turns one into the other exactly. Two samples are put in a canonical
-orientation (decided from the sorted values, so not from their order) and the result is
-negated back: swapping x and y feeds SciPy the same arrays and exactly negates the
-test-scale estimate, interval and p-values.
+Verdicts (verdicts.py): holds / contradicted at L on either side (both kinds of error come out
+of the same budget), equivalent for a declared margin (TOST), underpowered where a declared
+reference effect lies below the MDE at L, n/a past a declared censored share (censoring.py).
+Where the data have no spread the record has no interval and says why; where L is
+unattainable at this n, it says so and names the n needed; where a statistic overflows,
+NumericalError. Bootstrap resamples are raised where the profile's are too few for L
+(validity.enough_resamples), and the record says so.
+
+`decide_batch` does the work for many datasets at once (rows of 2-D arrays), which is what
+the calibration tests use; `decide` is the same code on one dataset. Two samples are put in
+a canonical orientation (decided from the sorted values, not their order) and the result is
+negated back, so swapping x and y exactly swaps "holds" and "contradicted".
 """
 
 from __future__ import annotations
@@ -34,15 +39,21 @@ from functools import partial
 import numpy as np
 from scipy import special, stats
 
-from .estimators import ESTIMATORS, Estimator
+from . import verdicts as V
+from .budget import decision_level
+from .censoring import censoring_masks, too_censored
+from .estimators import ESTIMATORS
 from .exact import binomial_rows
-from .orientation import orient as _orient, shifted as _shifted
+from .orientation import orient as _orient
+from .percentile import percentile_test
+from .signtest import sign_test
 from .spec import ClaimSpec, TestResult
 from .studentized import studentized
-from .validity import check_finite, expanded_alpha, tail_pvalues, unattainable
+from .tested import Tested, flipped
+from .validity import enough_resamples, expanded_alpha, resampled_floor, unattainable
 
 POWER = 0.8  # power at which the minimum detectable effect is reported
-TIE_LIMIT = 0.5  # share of bootstrap replicates equal to the estimate beyond which BCa is not used
+EQUIVALENCE_POWER = 0.9  # per side of TOST, so that both sides together have about POWER
 BATCH = 64  # resamples per vectorised step; fixed so that results do not depend on the batch
 
 
@@ -59,14 +70,18 @@ class BatchResult:
     mde: np.ndarray
     n: int
     n_resamples: int
-    n_needed: int = 0
+    n_needed: np.ndarray | int = 0  # per row: n reaching the level, or the reference effect's
+    level: float = float("nan")
+    reference_effect: float = float("nan")
 
     def result(self, i: int) -> TestResult:
         """The TestResult of row i."""
+        need = int(np.broadcast_to(self.n_needed, self.verdict.shape)[i])
         return TestResult(
             float(self.estimate[i]), float(self.ci_low[i]), float(self.ci_high[i]),
             float(self.p_value[i]), self.n, str(self.verdict[i]), str(self.ci_method[i]),
-            float(self.mde[i]), self.n_resamples, self.n_needed,
+            float(self.mde[i]), self.n_resamples, need, level=self.level,
+            reference_effect=self.reference_effect,
         )
 
 
@@ -101,14 +116,18 @@ def _checked(spec: ClaimSpec, x, y, batched: bool):
         raise ValueError(f"design {spec.design!r} {need}")
     if not 0 < spec.alpha < 0.5:
         raise ValueError(f"alpha must be in (0, 0.5), got {spec.alpha}")
+    if spec.alternative == "equivalent":
+        spec.region(est.log_scale)  # ValueError without a usable margin
+        if est.test == "binomial":
+            raise ValueError("estimator 'share' has no equivalence test")
     x = _as_rows("x", x, batched)
     y = None if y is None else _as_rows("y", y, batched)
     if y is not None and spec.design == "paired" and x.shape != y.shape:
         raise ValueError(f"paired samples must have equal shapes: x {x.shape}, y {y.shape}")
     if y is not None and len(x) != len(y):
         raise ValueError(f"x and y must hold the same number of datasets: {len(x)} vs {len(y)}")
-    if est.log_scale and (spec.null <= 0 or x.min() <= 0 or y.min() <= 0):
-        raise ValueError(f"{est.name} needs positive data and a positive null (ratio of positive values)")
+    if est.log_scale and (spec.null <= 0 or x.min() < 0 or y.min() < 0):
+        raise ValueError(f"{est.name} needs non-negative data and a positive null (a ratio)")
     return est, x, y
 
 
@@ -121,173 +140,108 @@ def _quiet():
         yield
 
 
-def _degeneracy(theta: np.ndarray, dist: np.ndarray, low, high, samples: tuple) -> np.ndarray:
-    """Per row, why the BCa interval cannot be used ('' where it can; 'no interval: ...' where
-    no bootstrap interval exists because every replicate equals the estimate)."""
-    why = np.full(theta.shape, "", dtype=object)
-    ties = np.mean(dist == theta[:, None], axis=-1)
-    why[ties > TIE_LIMIT] = [f"percentile (BCa degenerate: {t:.0%} of bootstrap replicates tie "
-                             f"with the estimate)" for t in ties[ties > TIE_LIMIT]]
-    why[~(np.isfinite(low) & np.isfinite(high))] = ("percentile (BCa degenerate: NaN endpoints, "
-                                                    "e.g. from tied jackknife values)")
-    flat = np.ptp(dist, axis=-1) == 0
-    constant = np.all([np.ptp(s, axis=-1) == 0 for s in samples], axis=0)
-    why[flat] = ("no interval: every bootstrap replicate equals the estimate (the statistic does "
-                 "not move with the values that vary)")
-    why[flat & constant] = "no interval: constant data (every value equal), nothing to resample"
-    return why
 
-
-def _interval(est: Estimator, samples: tuple, paired: bool, level: float, rng, n_resamples: int):
-    """Per row: test-scale estimate, interval, standard error and BCa-degeneracy reason."""
-    stat = partial(est.on_test_scale, paired=paired)
-    kw = dict(vectorized=True, paired=paired, axis=-1, confidence_level=level, batch=BATCH)
-    with _quiet():
-        bca = stats.bootstrap(samples, stat, n_resamples=n_resamples, method="BCa",
-                              **kw, **_rng_kwargs(stats.bootstrap, rng))
-        pct = stats.bootstrap(samples, stat, n_resamples=0, method="percentile",
-                              bootstrap_result=bca, **kw)
-    theta = stat(*samples, axis=-1)
-    dist = bca.bootstrap_distribution
-    check_finite(est.name, estimate=theta, bootstrap_replicates=dist)
-    why = _degeneracy(theta, dist, bca.confidence_interval.low, bca.confidence_interval.high, samples)
-    fall = why != ""
-    flat = np.array([w.startswith("no interval") for w in why], dtype=bool)
-    low = np.where(flat, np.nan, np.where(fall, pct.confidence_interval.low, bca.confidence_interval.low))
-    high = np.where(flat, np.nan, np.where(fall, pct.confidence_interval.high, bca.confidence_interval.high))
-    return theta, low, high, bca.standard_error, why
-
-
-def _pvalues(est: Estimator, samples: tuple, design: str, rng, n_resamples: int):
-    """Per row: one-sided permutation p-values (greater, less) of the test-scale statistic."""
-    n = samples[0].shape[-1]
-    if design == "unpaired":
-        kind, n_max = "independent", math.comb(n + samples[1].shape[-1], n)
-    else:  # sign flips of one sample, or swaps within pairs
-        kind, n_max = "samples", 2**n
-    res = stats.permutation_test(
-        samples, partial(est.on_test_scale, paired=design == "paired"), permutation_type=kind,
-        vectorized=True, n_resamples=n_resamples, batch=BATCH, alternative="greater", axis=-1,
-        **_rng_kwargs(stats.permutation_test, rng),
-    )
-    exact = n_max <= n_resamples
-    p_gt, p_lt = tail_pvalues(res.null_distribution, res.statistic, exact=exact)
-    # the smallest p these values allow: ties in the statistic (a median of an even n) can keep
-    # it above 1 / n_max, so it is read from the exact null distribution itself
-    null = res.null_distribution
-    floor = np.minimum(tail_pvalues(null, null.max(axis=0), True)[0],
-                       tail_pvalues(null, null.min(axis=0), True)[1])
-    return p_gt, p_lt, np.where(exact, floor, 0.0)
-
-
-def _verdicts(low, high, p_claimed, p_other, null_t, alternative: str, alpha: float):
-    """holds / contradicted / inconclusive per row, from the interval and both one-sided p-values."""
-    above, below = low > null_t, high < null_t
-    claimed, other = (above, below) if alternative == "greater" else (below, above)
-    return np.where(claimed & (p_claimed <= alpha), "holds",
-                    np.where(other & (p_other <= alpha), "contradicted", "inconclusive"))
-
-
-def _mde_multiplier(alpha: float, n: int) -> float:
-    """Standard errors between the null and the MDE: t_{1-alpha} + t_{power} with n - 1 df."""
-    # Student rather than normal quantiles (they agree for large n): the standard error is
-    # itself estimated, and with z quantiles the power at the MDE measured ~0.76 at n = 48.
-    return float(special.stdtrit(n - 1, 1 - alpha) + special.stdtrit(n - 1, POWER))
-
-
-def _method_labels(method: str, why: np.ndarray, unattained) -> np.ndarray:
-    """Per row: the method, or the reason it was replaced, then why alpha is unattainable."""
-    labels = [w if w.startswith("percentile") else "; ".join(filter(None, (method, w)))
-              for w in why]
-    unattained = np.broadcast_to(np.asarray(unattained, dtype=object), len(labels))
-    return np.array(["; ".join(filter(None, (lab, u))) for lab, u in zip(labels, unattained)], dtype=object)
-
-
-def _floor_reasons(floor: np.ndarray, alpha: float, n: int, structural: str) -> np.ndarray:
-    """Per row, why alpha is unattainable: the design's reason, or these values' smallest p."""
-    reason = np.full(floor.shape, structural, dtype=object)
-    tied = (floor > alpha) & (structural == "")
-    reason[tied] = [f"level {alpha:g} unattainable on these values: the smallest p-value of the "
-                    f"exact test is {f:.3g} (ties in the statistic); n >= {n + 1} needed at least, "
-                    f"no MDE" for f in floor[tied]]
-    return reason
-
-
-def _by_permutation(est, spec, samples, swap, paired, rng, n_resamples):
-    """Medians: BCa interval at the expanded level and the permutation test of the shifted data."""
-    n = min(s.shape[-1] for s in samples)
-    level = 1 - 2 * expanded_alpha(spec.alpha, n)
-    theta, low, high, se, why = _interval(est, samples, paired, level, rng, n_resamples)
-    a, b = samples if len(samples) == 2 else (samples[0], None)
-    p_gt, p_lt, floor = _pvalues(est, _shifted(est, a, b, swap, spec.null), spec.design, rng, n_resamples)
-    no_interval = np.isnan(low)
-    nan = partial(np.where, no_interval, np.nan)
-    return theta, low, high, se, nan(p_gt), nan(p_lt), why, floor
-
-
-def _binomial_batch(spec: ClaimSpec, x: np.ndarray) -> BatchResult:
-    """Shares of 0/1 outcomes: the exact binomial test, row by row."""
-    out, mde = binomial_rows(x, spec.null, spec.alternative, spec.confidence_level, spec.alpha)
+def _binomial(spec: ClaimSpec, x: np.ndarray, level: float) -> Tested:
+    """Shares of 0/1 outcomes: the exact binomial test with its Clopper-Pearson interval."""
+    out, mde = binomial_rows(x, spec.null, spec.alternative, 1 - 2 * level, level)
     n = x.shape[-1]
-    unattained, need = unattainable("binomial", "one-sample", n, n, 0, spec.alpha, spec.null)
-    p_claimed, p_other = ((out["p_gt"], out["p_lt"]) if spec.alternative == "greater"
-                          else (out["p_lt"], out["p_gt"]))
-    verdict = _verdicts(out["low"], out["high"], p_claimed, p_other, spec.null, spec.alternative,
-                        spec.alpha)
-    method = "exact binomial test, Clopper-Pearson interval"
-    return BatchResult(
-        estimate=out["estimate"], ci_low=out["low"], ci_high=out["high"], p_value=p_claimed,
-        verdict=np.where(unattained != "", "inconclusive", verdict),
-        ci_method=_method_labels(method, np.full(len(x), "", dtype=object), unattained),
-        mde=mde if not unattained else np.full(len(x), np.nan), n=n, n_resamples=0, n_needed=need)
+    unattained, need = unattainable("binomial", "one-sample", n, n, 0, level, spec.null)
+    p = {"greater": out["p_gt"], "less": out["p_lt"]}
+
+    def p_at(point):  # only the null: shares have no equivalence test
+        return p["greater"], p["less"]
+
+    return Tested(out["estimate"], out["low"], out["high"], p_at, np.abs(mde - spec.null),
+                  np.full(len(x), "", dtype=object), "exact binomial test, Clopper-Pearson interval",
+                  n, 0, unattained, need)
 
 
-def decide_batch(spec: ClaimSpec, x, y=None, *, rng: np.random.Generator,
-                 n_resamples: int = 1999) -> BatchResult:
+def _resampled(est, spec, samples, level, power, rng, n_resamples) -> Tested:
+    """Bootstrap methods, in canonical orientation and mapped back."""
+    paired = spec.design == "paired"
+    a, b, swap = (samples[0], None, np.zeros(len(samples[0]), bool)) if len(samples) == 1 \
+        else _orient(*samples, paired)
+    canon = (a,) if b is None else (a, b)
+    n = min(s.shape[-1] for s in canon)
+    tail = level if est.test == "studentized" else expanded_alpha(level, n)
+    used, note = enough_resamples(n_resamples, tail)
+    kw = dict(rng=rng, n_resamples=used, batch=BATCH, rng_kwargs=_rng_kwargs(stats.bootstrap, rng))
+    with _quiet():
+        if est.test == "studentized":
+            t = studentized(est, canon, paired, level, power, **kw)
+        else:
+            t = percentile_test(canon, level, power, **kw)
+    t.notes += [note] if note else []
+    if est.test != "studentized":
+        t.unattained, t.n_needed = resampled_floor(level, tail, used, n, lambda m: expanded_alpha(level, m))
+    return flipped(t, swap)
+
+
+def _tested(est, spec, x, y, level, rng, n_resamples, masks) -> Tested:
+    """The estimator x design's own test (module docstring), at one-sided level `level`."""
+    power = EQUIVALENCE_POWER if spec.alternative == "equivalent" else POWER
+    if est.test == "binomial":
+        return _binomial(spec, x, level)
+    if est.test == "median" and spec.design == "paired":
+        return sign_test(x, y, level, power, spec.alternative, masks)
+    return _resampled(est, spec, (x,) if y is None else (x, y), level, power, rng, n_resamples)
+
+
+def _labels(t: Tested, extra: np.ndarray) -> np.ndarray:
+    """Per row: the method, then why it degenerates, the level is out of reach, or notes."""
+    unattained = np.broadcast_to(np.asarray(t.unattained, dtype=object), t.why.shape)
+    return np.array(["; ".join(filter(None, (t.method, w, u, *t.notes, e)))
+                     for w, u, e in zip(t.why, unattained, extra)], dtype=object)
+
+
+def decide_batch(spec: ClaimSpec, x, y=None, *, rng: np.random.Generator, n_resamples: int = 1999,
+                 level: float | None = None, censored=None) -> BatchResult:
     """Decide the claim for every row of the 2-D arrays x (and y) at once.
 
+    level: the one-sided decision level; by default the spec's alpha times the current claim
+    test's share of the run's error budget (`budget.decision_level`). censored: boolean masks
+    like x (and y), for medians: values censored at the end of a sweep (censoring.py).
     Raises ValueError for invalid input and NumericalError where a statistic overflows.
     """
     est, x, y = _checked(spec, x, y, batched=True)
-    if est.test == "binomial":
-        return _binomial_batch(spec, x)
-    paired = spec.design == "paired"
-    a, b, swap = (x, None, np.zeros(len(x), bool)) if y is None else _orient(x, y, paired)
-    samples = (a,) if b is None else (a, b)
+    level = decision_level(spec.alpha) if level is None else level
+    masks, na = None, np.full(len(x), "", dtype=object)
+    if censored is not None:
+        if est.test != "median":
+            raise ValueError(f"censored data need a median; estimator {est.name!r} cannot take them")
+        masks = censoring_masks(censored, x, y)
+        na = too_censored(masks, spec.max_censored)
+    t = _tested(est, spec, x, y, level, rng, n_resamples, masks)
     null_t = est.to_test_scale(spec.null)
-    if est.test == "studentized":
-        theta, low, high, se, p_gt, p_lt, why = studentized(
-            est, samples, paired, np.where(swap, -null_t, null_t), spec.confidence_level, rng,
-            n_resamples, BATCH, _rng_kwargs(stats.bootstrap, rng))
-        floor = np.zeros(len(theta))
+    if spec.alternative == "equivalent":
+        verdict, p = V.equivalence(t, est, spec, level)
     else:
-        theta, low, high, se, p_gt, p_lt, why, floor = _by_permutation(est, spec, samples, swap,
-                                                                        paired, rng, n_resamples)
-    # back from the canonical orientation: swapping the samples negates everything
-    theta, low, high = np.where(swap, -theta, theta), np.where(swap, -high, low), np.where(swap, -low, high)
-    p_gt, p_lt = np.where(swap, p_lt, p_gt), np.where(swap, p_gt, p_lt)
-    sign = 1.0 if spec.alternative == "greater" else -1.0
-    p_claimed, p_other = (p_gt, p_lt) if sign > 0 else (p_lt, p_gt)
-    n, m = samples[0].shape[-1], samples[-1].shape[-1]
-    structural, need = unattainable(est.test, spec.design, n, m, n_resamples, spec.alpha)
-    unattained = _floor_reasons(floor, spec.alpha, min(n, m), structural)
-    need = need or (min(n, m) + 1 if np.any(unattained != "") else 0)
-    verdict = _verdicts(low, high, p_claimed, p_other, null_t, spec.alternative, spec.alpha)
-    mde = null_t + sign * _mde_multiplier(spec.alpha, min(n, m)) * se
-    no_mde = np.isnan(low) | (unattained != "")
+        verdict, p = V.one_sided(t, null_t, spec.alternative, level)
+    verdict, need = V.underpowered(verdict, t, est, spec)
+    unattained = np.broadcast_to(np.asarray(t.unattained, dtype=object), verdict.shape) != ""
+    verdict = np.where(na != "", "n/a", np.where(unattained, "inconclusive", verdict))
+    no_mde = np.isnan(t.low) | unattained | (na != "")
     return BatchResult(
-        estimate=est.from_test_scale(theta), ci_low=est.from_test_scale(low),
-        ci_high=est.from_test_scale(high), p_value=p_claimed,
-        verdict=np.where(unattained != "", "inconclusive", verdict),
-        ci_method=_method_labels("bootstrap-t" if est.test == "studentized" else "BCa", why, unattained),
-        mde=np.where(no_mde, np.nan, est.from_test_scale(mde)), n=min(n, m),
-        n_resamples=n_resamples, n_needed=need,
-    )
+        estimate=est.from_test_scale(t.theta), ci_low=est.from_test_scale(t.low),
+        ci_high=est.from_test_scale(t.high), p_value=np.where(na != "", np.nan, p),
+        verdict=verdict, ci_method=_labels(t, na),
+        mde=np.where(no_mde, np.nan, V.mde_value(t, est, spec)), n=t.n,
+        n_resamples=t.n_resamples, n_needed=np.where(unattained, t.n_needed, need), level=level,
+        reference_effect=math.nan if spec.reference_effect is None else float(spec.reference_effect))
 
 
-def decide(spec: ClaimSpec, x, y=None, *, rng: np.random.Generator, n_resamples: int = 1999) -> TestResult:
-    """Decide one claim from its samples: interval, one-sided p-value, verdict and MDE."""
+def decide(spec: ClaimSpec, x, y=None, *, rng: np.random.Generator, n_resamples: int = 1999,
+           level: float | None = None, censored=None) -> TestResult:
+    """Decide one claim from its samples: interval, p-value, verdict and MDE at the decision level.
+
+    For "equivalent" claims (`ClaimSpec(alternative="equivalent", margin=...)`) the verdict is
+    "equivalent" where two one-sided tests at the level put the statistic inside the declared
+    region (p = the larger of the two). See `decide_batch` for `level` and `censored`.
+    """
     x = _as_rows("x", x, batched=False)[0]
     y = None if y is None else _as_rows("y", y, batched=False)[0]
+    if censored is not None:
+        censored = tuple(np.asarray(c, bool)[None] for c in
+                         (censored if isinstance(censored, tuple) else (censored,)))
     return decide_batch(spec, x[None], None if y is None else y[None], rng=rng,
-                        n_resamples=n_resamples).result(0)
+                        n_resamples=n_resamples, level=level, censored=censored).result(0)

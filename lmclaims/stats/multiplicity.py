@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .spec import TestResult
+from .spec import SHOWN, TestResult
 
 
 def holm(pvalues: Sequence[float | None]) -> list[float | None]:
@@ -53,8 +53,9 @@ def _deciding(parts: list[tuple[str, TestResult]]) -> tuple[str, TestResult]:
 def intersection_union(*parts: TestResult, names: Sequence[str] = ()) -> TestResult:
     """A claim made of several one-sided tests that must all hold (intersection-union test).
 
-    Holds if every part holds, with p = the largest p (Berger 1982, Technometrics 24(4));
-    contradicted if any part is; else inconclusive. Estimate, interval, n, p and MDE are all
+    Holds if every part holds (or is shown equivalent), with p = the largest p (Berger 1982,
+    Technometrics 24(4)); contradicted if any part is; else n/a, underpowered or inconclusive,
+    the first that a part is. Estimate, interval, n, p and MDE are all
     the deciding part's (`_deciding`), so the summary row never mixes one part's numbers with
     another's verdict; every part keeps its own numbers in `parts` (see `part_rows`).
     names: one per part (default 'part 1', 'part 2', ...).
@@ -64,8 +65,8 @@ def intersection_union(*parts: TestResult, names: Sequence[str] = ()) -> TestRes
         raise ValueError(f"{len(names)} names for {len(parts)} parts")
     named = list(zip(names, parts))
     verdicts = {p.verdict for p in parts}
-    verdict = ("holds" if verdicts == {"holds"} else
-               "contradicted" if "contradicted" in verdicts else "inconclusive")
+    verdict = ("holds" if verdicts <= set(SHOWN) else
+               next((v for v in ("contradicted", "n/a", "underpowered") if v in verdicts), "inconclusive"))
     name, deciding = _deciding(named)
     return replace(deciding, verdict=verdict, parts=tuple(named), deciding_part=name,
                    ci_method=f"{deciding.ci_method} (numbers of the deciding part: {name})")

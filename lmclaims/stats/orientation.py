@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .estimators import Estimator
-
 
 def _lex_sign(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Per row, the sign of the first entry where u and v differ (0 where equal)."""
@@ -37,13 +35,3 @@ def orient(x: np.ndarray, y: np.ndarray, paired: bool):
         key = _lex_sign(np.concatenate([xs, ys], -1), np.concatenate([ys, xs], -1))
     col = (key < 0)[:, None]
     return np.where(col, y, x), np.where(col, x, y), key < 0
-
-
-def shifted(est: Estimator, a, b, swap, null: float):
-    """The canonical samples with x (wherever it now sits) shifted so that `null` is no effect."""
-    if b is None:
-        return (est.shift(a, null),)
-    if a.shape != b.shape:
-        return (a, est.shift(b, null)) if swap[0] else (est.shift(a, null), b)
-    col = swap[:, None]
-    return np.where(col, a, est.shift(a, null)), np.where(col, est.shift(b, null), b)

@@ -12,9 +12,10 @@ sections 12.5 and 16.4; Hall 1992, The Bootstrap and Edgeworth Expansion, sectio
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from .estimators import Estimator
+from .tested import Tested
 from .validity import check_finite, tail_pvalues
 
 
@@ -31,12 +32,12 @@ def _no_spread_reason(est: Estimator, boot_se: np.ndarray, se: np.ndarray, tail:
     return why
 
 
-def studentized(est: Estimator, samples: tuple, paired: bool, null_t, level: float, rng,
-                n_resamples: int, batch: int, rng_kwargs: dict):
-    """Per row: test-scale estimate, interval, se, p (greater), p (less) and degeneracy reason.
+def studentized(est: Estimator, samples: tuple, paired: bool, level: float, power: float, rng,
+                n_resamples: int, batch: int, rng_kwargs: dict) -> Tested:
+    """Per row: test-scale estimate, the bootstrap-t interval at one-sided level `level` on each
+    side, p-values at any point, and the MDE distance (t_{n-1}(1 - L) + t_{n-1}(power)) se.
 
-    samples: arrays of shape (rows, n) (one, or two of equal rows); null_t: the null on the
-    test scale, per row or scalar; level: two-sided confidence level of the interval.
+    samples: arrays of shape (rows, n) (one, or two of equal rows).
     Raises NumericalError if the statistic, its standard error or a resampled value is not finite.
     """
     def stat(*s, axis=-1):
@@ -52,13 +53,19 @@ def studentized(est: Estimator, samples: tuple, paired: bool, null_t, level: flo
                      bootstrap_standard_errors=boot_se)
         t = (boot_theta - theta[:, None]) / boot_se
         t[np.isnan(t)] = 0.0  # 0 / 0: a resample equal to the data's statistic, without spread
-        t_obs = (theta - null_t) / se
-    tail = (1 - level) / 2
-    why = _no_spread_reason(est, boot_se, se, tail)
-    p_gt, p_lt = tail_pvalues(t.T, np.where(se > 0, t_obs, 0.0), exact=False)
-    with np.errstate(invalid="ignore"):  # infinite t* (resamples without spread) in a tail
-        q_low, q_high = np.quantile(t, [tail, 1 - tail], axis=-1)
-        low, high = theta - q_high * se, theta - q_low * se
+    why = _no_spread_reason(est, boot_se, se, level)
     bad = why != ""
-    low, high, p_gt, p_lt = (np.where(bad, np.nan, v) for v in (low, high, p_gt, p_lt))
-    return theta, low, high, se, p_gt, p_lt, why
+
+    def p_at(point):
+        with np.errstate(all="ignore"):
+            t_obs = np.where(se > 0, (theta - np.asarray(point, float)) / se, 0.0)
+        p_gt, p_lt = tail_pvalues(t.T, t_obs, exact=False)
+        return np.where(bad, np.nan, p_gt), np.where(bad, np.nan, p_lt)
+
+    with np.errstate(invalid="ignore"):  # infinite t* (resamples without spread) in a tail
+        q_low, q_high = np.quantile(t, [level, 1 - level], axis=-1)
+        low, high = theta - q_high * se, theta - q_low * se
+    n = min(s.shape[-1] for s in samples)
+    mult = special.stdtrit(n - 1, 1 - level) + special.stdtrit(n - 1, power)
+    low, high, mde = (np.where(bad, np.nan, v) for v in (low, high, mult * se))
+    return Tested(theta, low, high, p_at, mde, why, "bootstrap-t", n, n_resamples)

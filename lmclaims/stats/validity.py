@@ -83,3 +83,32 @@ def tail_pvalues(null: np.ndarray, observed: np.ndarray, exact: bool):
         return np.clip((np.count_nonzero(hits, axis=0) + extra) / (len(null) + extra), 0.0, 1.0)
 
     return rate(null >= observed - tol), rate(null <= observed + tol)
+
+
+TAIL_REPLICATES = 10  # resampled values expected beyond the decision level's quantile, at least
+MAX_RESAMPLES = 100_000  # the most resamples a claim is given (memory and time of one decision)
+
+
+def enough_resamples(requested: int, tail: float) -> tuple[int, str]:
+    """Resamples for a Monte Carlo tail share `tail`: the request, raised to TAIL_REPLICATES / tail.
+
+    A bootstrap p-value is at least 1 / (B + 1), and its Monte Carlo error near the level is
+    about sqrt(tail / B): with fewer than ~10 replicates beyond the quantile the decision is
+    noise, and below 1 / tail none can reach it (the smoke profile's 999 against alpha / 32).
+    Returns the number used and a note where it was raised ('' otherwise).
+    """
+    need = min(math.ceil(TAIL_REPLICATES / tail), MAX_RESAMPLES)
+    if requested >= need:
+        return requested, ""
+    return need, (f"resamples raised from {requested} to {need} so that the level's tail "
+                  f"({tail:.3g}) holds {min(TAIL_REPLICATES, round(need * tail, 2)):g} of them")
+
+
+def resampled_floor(level: float, tail: float, n_resamples: int, n: int, need_n) -> tuple[str, int]:
+    """('', 0) where a bootstrap test with this tail share can reach `level`; else why not and the
+    smallest n at which it could (need_n(n) -> the tail share at sample size n)."""
+    if n_resamples * tail >= 1:
+        return "", 0
+    more = next((m for m in range(n + 1, 100_000) if need_n(m) * MAX_RESAMPLES >= TAIL_REPLICATES), 0)
+    return (f"level {level:.3g} unattainable at n={n}: its tail share {tail:.3g} is below one in "
+            f"{n_resamples} resamples; n >= {more} needed, no MDE"), more
