@@ -20,7 +20,9 @@ it determines (x censored above y: x is larger still) and drops the others.
 
 The MDE at level L and power 1 - beta: the effect Delta at which
 P(Bin(n, q) >= k) = 1 - beta, where q = P(d > null) under the data's own shape shifted by
-Delta, estimated from the centred per-pair values (no normal approximation).
+Delta, estimated from the centred per-pair values by their median-unbiased sample quantile
+(Hyndman & Fan 1996, The American Statistician 50(4), type 8; type 7's pull toward the
+centre made power at the MDE 0.74 instead of 0.8 at n = 48). No normal approximation.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def _mde_dist(d, theta, n: int, level: float, power: float, alternative: str) ->
     q = _success_share(n, k, power)
     centred = (theta[:, None] - d) if alternative != "less" else (d - theta[:, None])
     with np.errstate(invalid="ignore"):
-        dist = np.nanquantile(centred, q, axis=-1)
+        dist = np.nanquantile(centred, q, axis=-1, method="median_unbiased")  # Hyndman & Fan type 8
     return np.where(np.isfinite(dist), dist, np.nan)
 
 
