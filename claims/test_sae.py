@@ -11,12 +11,9 @@ take seeds as the unit; claims about splicing take prompts as the unit (position
 import numpy as np
 import pytest
 
-from lmclaims.families.plateau.figures import curves_figure
 from lmclaims.families.plateau.onsets import threshold_onset
-from lmclaims.families.sae.features import feature_sweep
-from lmclaims.families.sae.figures import frontier_figure, ratio_figure
+from lmclaims.families.sae.figures import curves_figure, frontier_figure, ratio_figure
 from lmclaims.families.sae.metrics import matched_by_seed
-from lmclaims.seeding import torch_generator
 from lmclaims.stats import ClaimSpec, Threshold, decide, intersection_union, part_rows
 
 GATED = "Rajamanoharan, Conmy et al. 2024, Improving Dictionary Learning with Gated Sparse Autoencoders, arXiv 2404.16014"
@@ -179,10 +176,8 @@ def test_features_sensitive(claim, model, sae_study, profile, arch):
         reference="no published figure on this model; teren (GPT-2 small) found Spearman -0.004 "
                   "between SAE alignment and sensitivity")
     claim.declare(spec, depth=s.depth, arch=arch)
-    sae = study.sae(*study.reference_key(arch))
-    run = feature_sweep(model.bridge, study.prompts()["feature"], study.layer, sae,
-                        study.activations("train").acts, s.feature_steps, REACH, claim.rng("data"),
-                        torch_generator(int(claim.rng("directions").integers(2**31))))
+    run = study.features(arch, int(claim.rng("data").integers(2**31)),
+                         int(claim.rng("directions").integers(2**31)), REACH)
     onset = {k: threshold_onset(c, run.sizes, KL_ONSET.value) for k, c in run.curves.items()}
     claim.note(censored={k: float(v[1].mean()) for k, v in onset.items()}, diagnostics=run.diagnostics,
                median_onsets={k: float(np.median(v[0])) for k, v in onset.items()}, reference=spec.reference)

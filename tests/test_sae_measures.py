@@ -105,3 +105,14 @@ def test_every_profile_has_sae_sizes():
         assert sae_sizes(profile).seeds >= 4  # the bootstrap-t needs spread across seeds
     with pytest.raises(ValueError, match="no SAE sizes for profile 'huge'"):
         sae_sizes(type("P", (), {"name": "huge"})())
+
+
+def test_splice_results_cached_without_pickles(tmp_path, monkeypatch):
+    """cached_arrays computes once, reads back the same arrays and metadata from safetensors."""
+    from lmclaims.families.sae.store import cached_arrays
+
+    monkeypatch.setenv("LMCLAIMS_CACHE", str(tmp_path))
+    compute = lambda: ({"kl/sae": np.arange(3.0), "n": np.array([7])}, {"why": "test"})
+    first = cached_arrays("k", {"a": 1}, compute)
+    again = cached_arrays("k", {"a": 1}, lambda: pytest.fail("recomputed despite the cache"))
+    assert np.array_equal(first[0]["kl/sae"], again[0]["kl/sae"]) and again[1] == {"why": "test"}

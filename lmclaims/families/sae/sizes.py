@@ -38,7 +38,7 @@ SIZES: dict[str, SaeSizes] = {
                       gated_l1=(0.1, 0.3, 0.9),
                       splice_prompts=12, splice_len=32, feature_bases=16, feature_steps=12),
     "standard": SaeSizes(depth=0.5, train_prompts=64, eval_prompts=24, prompt_len=128, expansion=2,
-                         steps=160, batch=256, seeds=5, relu_l1=(0.05, 0.15, 0.45),
+                         steps=160, batch=256, seeds=8, relu_l1=(0.05, 0.15, 0.45),
                          gated_l1=(0.1, 0.3, 0.9),
                          splice_prompts=24, splice_len=64, feature_bases=32, feature_steps=16),
     "full": SaeSizes(depth=0.5, train_prompts=2048, eval_prompts=256, prompt_len=128, expansion=16,

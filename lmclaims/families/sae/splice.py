@@ -116,3 +116,15 @@ def _mean_per_row(values: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
     """[B] mean of values [B, T'] over the masked positions (mask [B, T] cut to T' columns)."""
     m = mask[:, :values.shape[1]].to(values.dtype)
     return ((values * m).sum(1) / m.sum(1).clamp_min(1)).cpu().numpy()
+
+
+def to_arrays(run: SpliceRun) -> dict[str, np.ndarray]:
+    """A SpliceRun as flat named arrays (for the disk cache)."""
+    out = {f"{part}/{k}": v for part in ("kl", "ce", "kl_positions") for k, v in getattr(run, part).items()}
+    return {**out, "error_norm_ratio": np.array([run.error_norm_ratio])}
+
+
+def from_arrays(arrays: dict[str, np.ndarray]) -> SpliceRun:
+    """The SpliceRun that `to_arrays` flattened."""
+    part = lambda p: {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(p + "/")}
+    return SpliceRun(part("kl"), part("ce"), part("kl_positions"), float(arrays["error_norm_ratio"][0]))

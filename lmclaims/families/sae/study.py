@@ -11,18 +11,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import hashlib
+
 import numpy as np
 import torch
 
 from lmclaims.data.prompts import bos_id, sample_windows
 from lmclaims.families.sae.activations import ActivationSet, cached_activations, special_ids
+from lmclaims.families.sae.features import FeatureSweep, feature_sweep
 from lmclaims.families.sae.metrics import SaeQuality, evaluate
 from lmclaims.families.sae.sae import ARCHITECTURES
 from lmclaims.families.sae.sizes import SaeSizes
-from lmclaims.families.sae.splice import SpliceRun, splice_run
+from lmclaims.families.sae.splice import READ_POSITIONS, SpliceRun, from_arrays, splice_run, to_arrays
+from lmclaims.families.sae.store import cached_arrays
 from lmclaims.families.sae.train import TrainConfig, cached_sae
 from lmclaims.models.embedded import cache_root
 from lmclaims.seeding import numpy_rng, test_seed, torch_generator
+
+def _digest(tokens: torch.Tensor) -> str:
+    return hashlib.sha256(tokens.numpy().astype("int64").tobytes()).hexdigest()[:16]
+
 
 FEATURE_PROMPT_LEN = 10  # tokens, BOS included: the plateau family's (and the seed report's) prompts
 
@@ -112,12 +120,35 @@ class SaeStudy:
             key = self.reference_key(arch)
             sae, train = self.sae(*key), self.activations("train")
             quality = evaluate(sae, self.activations("eval").acts)
-            gen = torch_generator(test_seed(self.run_seed, f"sae-splice:{arch}"))
-            result = splice_run(self.loaded.bridge, self.prompts()["splice"], self.layer,
-                                special_ids(self.loaded.tokenizer), sae, train.acts.mean(0),
-                                quality.gamma, gen, progress=self.progress)
-            return result, quality
+            seed = test_seed(self.run_seed, f"sae-splice:{arch}")
+            def compute():
+                run = splice_run(self.loaded.bridge, self.prompts()["splice"], self.layer,
+                                 special_ids(self.loaded.tokenizer), sae, train.acts.mean(0),
+                                 quality.gamma, torch_generator(seed), progress=self.progress)
+                return to_arrays(run), {}
+            arrays, _ = cached_arrays("sae-splices", {
+                "sae": self.config(*key).key(train.key), "prompts": _digest(self.prompts()["splice"]),
+                "seed": seed, "read": READ_POSITIONS}, compute)
+            return from_arrays(arrays), quality
         return self._once(("splice", arch), run)
+
+    def features(self, arch: str, data_seed: int, direction_seed: int, reach: float) -> FeatureSweep:
+        """The feature-direction sweep of the reference SAE (features.py), cached on disk; the
+        latent choice is drawn from data_seed, the covariance directions from direction_seed."""
+        key = self.reference_key(arch)
+        train = self.activations("train")
+        def compute():
+            run = feature_sweep(self.loaded.bridge, self.prompts()["feature"], self.layer, self.sae(*key),
+                                train.acts, self.sizes.feature_steps, reach, numpy_rng(data_seed),
+                                torch_generator(direction_seed), self.progress)
+            return {"sizes": run.sizes, "latents": run.latents,
+                    **{f"curves/{k}": v for k, v in run.curves.items()}}, run.diagnostics
+        arrays, diagnostics = cached_arrays("sae-features", {
+            "sae": self.config(*key).key(train.key), "prompts": _digest(self.prompts()["feature"]),
+            "seeds": [data_seed, direction_seed], "reach": reach, "steps": self.sizes.feature_steps},
+            compute)
+        curves = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("curves/")}
+        return FeatureSweep(arrays["sizes"], curves, arrays["latents"], diagnostics)
 
     def norm_profile(self) -> dict:
         """Quantiles of the training activations' norms and the share far above the median."""
