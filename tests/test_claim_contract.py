@@ -8,22 +8,31 @@ import pytest
 
 from lmclaims.claim import Claim, ClaimMeta
 from lmclaims.profiles import get_profile
+from lmclaims.stats import ClaimSpec, decide
 
 
-def _claim(seed: int = 7, **meta) -> Claim:
+SPEC = ClaimSpec(statistic="mean", estimator="mean", design="one-sample", null=0.0,
+                 alternative="greater", n=30)
+
+
+def _claim(seed: int = 7, declared: bool = False, **meta) -> Claim:
     info = ClaimMeta("demo.streams", "s", "s", **meta)
-    return Claim(info, "test_x.py::test_x", seed, get_profile("smoke"), Path("/tmp/f"), Path("/tmp"))
+    claim = Claim(info, "test_x.py::test_x", seed, get_profile("smoke"), Path("/tmp/f"), Path("/tmp"))
+    if declared:
+        claim.declare(SPEC)
+    return claim
 
 
 def test_each_purpose_has_its_own_stream_that_continues():
     """Different purposes draw different numbers; the same purpose continues one stream."""
-    claim = _claim()
+    claim = _claim(declared=True)
     data, resample = claim.rng("data"), claim.rng("resample")
     first = data.random(4)
     assert not np.allclose(first, resample.random(4))
     assert claim.rng("data") is data and not np.allclose(first, claim.rng("data").random(4))
-    assert np.allclose(_claim().rng("data").random(4), first)  # same seed and purpose: same numbers
-    assert not np.allclose(_claim(seed=8).rng("data").random(4), first)
+    again = _claim(declared=True).rng("data").random(4)
+    assert np.allclose(again, first)  # same seed and purpose: same numbers
+    assert not np.allclose(_claim(seed=8, declared=True).rng("data").random(4), first)
 
 
 def test_subject_names_what_the_claim_is_about():
@@ -96,3 +105,19 @@ def test_requires_is_checked_even_when_the_test_never_asks_for_the_model(pyteste
     assert [c["verdict"] for c in claims] == [verdict]
     if cut:
         assert "lacks attention" in claims[0]["reason"]
+
+
+def test_the_protocol_is_declared_once_before_any_draw():
+    """rng before declare, a second declare and a second conclude are refused, naming the claim."""
+    claim = _claim()
+    with pytest.raises(RuntimeError, match="declare.*before drawing"):
+        claim.rng("data")
+    claim.declare(SPEC)
+    with pytest.raises(RuntimeError, match="declare was called twice"):
+        claim.declare(SPEC)
+    result = decide(SPEC, claim.rng("data").normal(0.0, 1.0, 30), rng=claim.rng("resample"),
+                    n_resamples=199)
+    with pytest.raises(Exception):
+        claim.conclude(result)  # a null effect: not shown (the claim fails or is n/a)
+    with pytest.raises(RuntimeError, match="conclude was called twice"):
+        claim.conclude(result)

@@ -64,12 +64,18 @@ class Claim:
         streams come from `seeding.stream(seed, purpose)` (numpy SeedSequence), so a test's data
         draw and its bootstrap indices never coincide.
         """
+        if self.spec is None:
+            raise RuntimeError(f"{self.meta.id}: call claim.declare(spec) before drawing random "
+                               f"numbers (claim.rng): the protocol is fixed before measuring")
         if purpose not in self._streams:
             self._streams[purpose] = stream(self.seed, purpose)
         return self._streams[purpose]
 
     def declare(self, spec: ClaimSpec, **params: Any) -> None:
-        """Pre-register the protocol (before measuring) and any extra parameters."""
+        """Pre-register the protocol (before measuring) and any extra parameters; once per test."""
+        if self.spec is not None:
+            raise RuntimeError(f"{self.meta.id}: claim.declare was called twice; the protocol is "
+                               f"declared once, before measuring")
         self.spec = spec
         self.params.update(params)
 
@@ -112,6 +118,9 @@ class Claim:
         """
         if self.spec is None:
             raise RuntimeError(f"{self.meta.id}: call claim.declare(spec) before claim.conclude()")
+        if self.result is not None:
+            raise RuntimeError(f"{self.meta.id}: claim.conclude was called twice; a test records "
+                               f"one verdict")
         level = self.level
         if result.verdict in SHOWN and not result.p_value <= level * (1 + 1e-9):
             result = replace(result, verdict="inconclusive", level=level,

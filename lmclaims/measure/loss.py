@@ -8,9 +8,19 @@ import torch
 from lmclaims.measure.numerics import check_finite
 
 
+LOGITS_BYTES = 1 << 29  # fp32 logits held at once (512 MiB; log_softmax makes a second copy)
+
+
 @torch.inference_mode()
-def token_losses(bridge, tokens: torch.Tensor, batch_size: int = 8) -> torch.Tensor:
-    """[n, len-1] next-token losses in nats, -log p(token[t+1] | tokens[:t+1])."""
+def token_losses(bridge, tokens: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
+    """[n, len-1] next-token losses in nats: entry t is -log p(token[t+1] | tokens[:t+1]).
+
+    tokens: [n, len] ids (BOS included where the model expects one). Rows run `batch_size`
+    at a time; by default as many as keep the logits ([rows, len, d_vocab] fp32) within
+    LOGITS_BYTES, so long windows on a large vocabulary do not exhaust memory.
+    """
+    if batch_size is None:
+        batch_size = max(1, LOGITS_BYTES // (tokens.shape[1] * int(bridge.cfg.d_vocab) * 4))
     out = []
     for chunk in tokens.split(batch_size):
         logits = bridge(chunk.to(bridge.cfg.device), return_type="logits")
