@@ -7,6 +7,13 @@ t* = (theta* - theta) / se* and compares t = (theta - null) / se with it. The in
 the inversion of the same test, [theta - q(1 - a) se, theta - q(a) se], so interval and
 p-value agree by construction. Efron & Tibshirani 1993, An Introduction to the Bootstrap,
 sections 12.5 and 16.4; Hall 1992, The Bootstrap and Edgeworth Expansion, section 3.
+
+With heavy tails the bootstrap-t alone is liberal (t3 data, n = 48: false "contradicted"
+0.047 at 0.025, issue 12), while Student's t is conservative there and liberal on one side
+of skewed data, where the bootstrap-t corrects it. Each one-sided p is therefore the larger
+of the two, p = max(p_boot, p_Student(n - 1 df)), and the interval the wider of the two on
+each side, [theta - max(q*_{1-L}, t_{1-L}) se, theta - min(q*_L, -t_{1-L}) se]: still one test
+inverted, valid where either is.
 """
 
 from __future__ import annotations
@@ -56,16 +63,20 @@ def studentized(est: Estimator, samples: tuple, paired: bool, level: float, powe
     why = _no_spread_reason(est, boot_se, se, level)
     bad = why != ""
 
-    def p_at(point):
+    n = min(s.shape[-1] for s in samples)
+    df = n - 1
+
+    def p_at(point):  # the larger of the bootstrap-t and Student p-values (module docstring)
         with np.errstate(all="ignore"):
             t_obs = np.where(se > 0, (theta - np.asarray(point, float)) / se, 0.0)
         p_gt, p_lt = tail_pvalues(t.T, t_obs, exact=False)
+        p_gt, p_lt = np.maximum(p_gt, special.stdtr(df, -t_obs)), np.maximum(p_lt, special.stdtr(df, t_obs))
         return np.where(bad, np.nan, p_gt), np.where(bad, np.nan, p_lt)
 
     with np.errstate(invalid="ignore"):  # infinite t* (resamples without spread) in a tail
         q_low, q_high = np.quantile(t, [level, 1 - level], axis=-1)
-        low, high = theta - q_high * se, theta - q_low * se
-    n = min(s.shape[-1] for s in samples)
-    mult = special.stdtrit(n - 1, 1 - level) + special.stdtrit(n - 1, power)
+        q_t = special.stdtrit(df, 1 - level)
+        low, high = theta - np.maximum(q_high, q_t) * se, theta - np.minimum(q_low, -q_t) * se
+    mult = special.stdtrit(df, 1 - level) + special.stdtrit(df, power)
     low, high, mde = (np.where(bad, np.nan, v) for v in (low, high, mult * se))
     return Tested(theta, low, high, p_at, mde, why, "bootstrap-t", n, n_resamples)
