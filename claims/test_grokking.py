@@ -87,7 +87,7 @@ def test_ungrokking(claim, profile, ungrokking_runs):
     series_figure(claim.figure_path("test-accuracy"),
                   {"control: all training pairs": [(r.log["step"], r.log["test_acc"]) for r in above],
                    f"below critical: {setups.BELOW_CRITICAL:.0%} of pairs": [(r.log["step"], r.log["test_acc"]) for r in below]},
-                  "test accuracy", f"{SUBJECT}: continued training of grokked runs")
+                  "test accuracy", f"grokked runs (mod {setups.MODULUS}) trained on: all their pairs vs a fifth")
     claim.conclude(decide(spec, x, y, rng=claim.rng("resample"), n_resamples=profile.n_resamples))
 
 

@@ -154,3 +154,13 @@ def test_phase_change_measures_a_constructed_jump():
     m = phase_change([run, run])
     assert m["middle"] == pytest.approx([600, 600], abs=2) and (m["relative_width"] < 0.2).all()
     assert m["apart"] == pytest.approx([0, 0], abs=0.01) and m["final"][0] == pytest.approx(0.9, abs=0.01)
+
+
+def test_measurement_cache_computes_once(cache):
+    """cached_json runs `make` once per (kind, config, seed); a different seed computes again."""
+    calls = []
+    make = lambda: calls.append(1) or {"ratio": 1.5}
+    assert trainer.cached_json("m", {"a": 1}, 0, make) == {"ratio": 1.5}
+    assert trainer.cached_json("m", {"a": 1}, 0, make) == {"ratio": 1.5} and len(calls) == 1
+    trainer.cached_json("m", {"a": 1}, 1, make)
+    assert len(calls) == 2

@@ -147,3 +147,19 @@ def load_run(target: Path) -> Run:
         step, name = key.split("/", 1)
         checkpoints.setdefault(int(step[4:]), {})[name] = tensor
     return Run(dict(sorted(checkpoints.items())), record["log"], True, record.get("meta", {}))
+
+
+def cached_json(kind: str, config: dict, seed: int, make: Callable[[], dict]) -> dict:
+    """A measurement of a cached run (plain JSON data), computed by `make()` only if not cached;
+    stored beside the runs as <cache_root>/training/<run_key>.json, behind the same kind of lock."""
+    root = cache_root() / "training"
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / f"{run_key(kind, config, seed)}.json"
+    with FileLock(str(target) + ".lock"):
+        if target.exists():
+            return json.loads(target.read_text())
+        value = make()
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(value))
+        os.replace(tmp, target)
+        return value
