@@ -32,4 +32,4 @@ class FullRerun(_PathSweeper):
         # needs vocabulary-sized memory once, not once per position
         logits = self.bridge.run_with_hooks(self.prompts[rows].to(self.device), fwd_hooks=hooks,
                                             return_type="logits", logits_to_keep=1)
-        return read["out"] if self.readout.hook else last_position(logits)
+        return self.join(read.get("out"), last_position(logits))

@@ -17,19 +17,34 @@ import torch
 from lmclaims.measure.numerics import check_finite
 from lmclaims.engine.chunking import is_out_of_memory, rows_per_chunk
 
-Metric = Literal["kl", "l2"]
+Metric = Literal["kl", "l2", "l2_abs", "cos"]
 
 
 @dataclass
 class Readout:
-    """Where the output is read: the next-token log-probabilities, or a residual layer."""
+    """Where the output is read: the next-token log-probabilities, a residual layer, or both.
 
-    metric: Metric
-    read_layer: int | None = None  # for l2: blocks.{read_layer}.hook_resid_post
+    `metric` is one metric, or a tuple of them read from the same forward pass (e.g.
+    ("kl", "l2_abs", "cos")): `path_changes` then gives [N, S, len(metrics)].
+    """
+
+    metric: Metric | tuple[Metric, ...]
+    read_layer: int | None = None  # for l2 / l2_abs / cos: blocks.{read_layer}.hook_resid_post
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return (self.metric,) if isinstance(self.metric, str) else tuple(self.metric)
+
+    @property
+    def needs_logits(self) -> bool:
+        return "kl" in self.metrics
 
     @property
     def hook(self) -> str | None:
-        return None if self.metric == "kl" else f"blocks.{self.read_layer}.hook_resid_post"
+        """The residual hook read, or None when only logits are read."""
+        if all(m == "kl" for m in self.metrics):
+            return None
+        return f"blocks.{self.read_layer}.hook_resid_post"
 
 
 def output_distance(metric: Metric, ref: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
@@ -37,13 +52,31 @@ def output_distance(metric: Metric, ref: torch.Tensor, out: torch.Tensor) -> tor
 
     kl: KL(P_ref || P_out) in nats from logits, as sum p_ref log p_ref - sum p_ref * out
     + logsumexp(out), which never materialises log-softmax of `out`. l2: ||out - ref|| / ||ref||.
+    l2_abs: ||out - ref|| in the residual's own units. cos: 1 - cos(out, ref), in [0, 2].
     """
     if metric == "kl":
         logp_ref = torch.log_softmax(ref, dim=-1)
         p_ref = logp_ref.exp()
         cross = torch.matmul(out, p_ref.transpose(-1, -2))[..., 0]
         return ((p_ref * logp_ref).sum(-1) - cross + torch.logsumexp(out, dim=-1)).clamp_min(0.0)
+    if metric == "cos":
+        return (1.0 - torch.nn.functional.cosine_similarity(out, ref.expand_as(out), dim=-1)).clamp_min(0.0)
+    if metric == "l2_abs":
+        return (out - ref).norm(dim=-1)
     return (out - ref).norm(dim=-1) / ref.norm(dim=-1)
+
+
+def readout_distances(readout: Readout, d_model: int, ref: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """`output_distance` for each of the read-out's metrics: [k, s], or [k, s, m] for m metrics.
+
+    Outputs of a read-out of logits and a residual together are [residual (d_model) | logits].
+    """
+    metrics = readout.metrics
+    if len(metrics) == 1:
+        return output_distance(metrics[0], ref, out)
+    resid = (ref[..., :d_model], out[..., :d_model])
+    logits = (ref[..., d_model:], out[..., d_model:])
+    return torch.stack([output_distance(m, *(logits if m == "kl" else resid)) for m in metrics], -1)
 
 
 @dataclass
@@ -66,9 +99,20 @@ class _PathSweeper(ABC):
         """[B, out] next-token logits (kl) or read-layer residuals (l2) with the write residual = acts."""
 
     def output_bytes_per_row(self) -> int:
-        """Working memory of one row's output: logits (kl) or a residual (l2), and temporaries."""
-        width = self.bridge.cfg.d_vocab if self.readout.metric == "kl" else self.bridge.cfg.d_model
+        """Working memory of one row's output: logits (kl) and/or a residual, and temporaries."""
+        width = ((self.bridge.cfg.d_vocab if self.readout.needs_logits else 0)
+                 + (self.bridge.cfg.d_model if self.readout.hook else 0))
         return 16 * width
+
+    def changes(self, ref: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        """[k, s] (or [k, s, metrics]) change of outputs [k, s, w] from references [k, 1, w]."""
+        return readout_distances(self.readout, self.bridge.cfg.d_model, ref, out)
+
+    def join(self, resid: torch.Tensor | None, logits: torch.Tensor | None) -> torch.Tensor:
+        """One output row per input: the residual, the logits, or [residual | logits]."""
+        if self.readout.hook is None:
+            return logits
+        return torch.cat([resid, logits], -1) if self.readout.needs_logits else resid
 
     def activation_bytes(self, positions: int) -> int:
         """Working memory of the activations of one sequence of `positions` through the blocks."""
@@ -83,7 +127,8 @@ class _PathSweeper(ABC):
 
     def path_changes(self, prompt_idx: torch.Tensor, bases: torch.Tensor,
                      directions: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
-        """[N, S] output change along base + t * direction against t = sizes[0] (0), chunked by path."""
+        """[N, S] output change along base + t * direction against t = sizes[0] (0), chunked by path
+        ([N, S, m] for a read-out of m metrics together)."""
         n_steps = len(sizes)
         paths_per_chunk = max(1, self.row_budget() // n_steps)
         out, start = [], 0
@@ -110,7 +155,7 @@ class _PathSweeper(ABC):
         outs = self.outputs(rows, acts.reshape(k * s, -1)).reshape(k, s, -1)
         self.stats["rows"] += k * s
         self.stats["chunks"] += 1
-        change = output_distance(self.readout.metric, outs[:, :1], outs)
+        change = self.changes(outs[:, :1], outs)
         return check_finite(change, "output change (NaN/inf in model outputs under perturbation)").cpu()
 
     def _replace_hook(self, acts: torch.Tensor):

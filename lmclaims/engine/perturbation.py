@@ -40,6 +40,19 @@ SELF_CHECK_TOLERANCE = (1e-4, 1e-3)  # absolute, and relative to the largest cha
 MAX_CACHE_BYTES = 1 << 30  # prefix caches held at once (also capped by a share of free memory)
 
 
+def _worst_differences(metrics: tuple, clean, at_bases, fast, slow) -> list[tuple[str, float, float]]:
+    """(what, largest difference, tolerance) per self-check comparison; each read-out metric is
+    held to a tolerance in its own units (atol + rtol x its largest change on the paths)."""
+    atol, rtol = SELF_CHECK_TOLERANCE
+    by_metric = (lambda x: x[..., None]) if len(metrics) == 1 else (lambda x: x)  # metrics last
+    checks = [("clean activations (relative L2)", clean, atol + rtol)]
+    for i, m in enumerate(metrics):
+        tolerance = atol + rtol * float(by_metric(slow)[..., i].abs().max())
+        checks += [(f"outputs at the bases ({m})", by_metric(at_bases)[..., i], tolerance),
+                   (f"output changes along the paths ({m})", by_metric(fast - slow)[..., i].abs(), tolerance)]
+    return [(what, float(diff.max()), tolerance) for what, diff, tolerance in checks]
+
+
 @dataclass
 class PerturbationEngine(_PathSweeper):
     """Prefix computed once per prompt; each perturbed row runs only the last position, from the
@@ -106,7 +119,8 @@ class PerturbationEngine(_PathSweeper):
         return self._grouped_changes(prompt_idx, bases, directions, sizes)
 
     def _grouped_changes(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
-        out = torch.empty(len(bases), len(sizes))
+        metrics = self.readout.metrics
+        out = torch.empty(len(bases), len(sizes), *((len(metrics),) if len(metrics) > 1 else ()))
         for _, where in self._by_group(prompt_idx):
             out[where] = super().path_changes(prompt_idx[where], bases[where], directions[where], sizes)
         return out
@@ -127,29 +141,24 @@ class PerturbationEngine(_PathSweeper):
         self.self_checked = True
 
     def _compare_with_full_rerun(self, prompt_idx, bases, directions, sizes) -> None:
-        """The prompts' clean activations (relative L2), the outputs at the bases (KL or relative
-        L2 between the two) and the changes along the first paths, against a FullRerun."""
+        """The prompts' clean activations (relative L2), the outputs at the bases (each read-out
+        metric between the two) and the changes along the first paths, against a FullRerun."""
         k = min(SELF_CHECK_PATHS, len(bases))
         rows = prompt_idx[:k].cpu()
         reference = FullRerun(self.bridge, self.prompts, self.write_layer, self.readout)
         clean_ref = reference.clean_activations(rows)
         slow = reference.path_changes(rows, bases[:k], directions[:k], sizes)
         fast = self._grouped_changes(rows, bases[:k], directions[:k], sizes)
-        at_bases = torch.empty(k)
+        at_bases = torch.empty(slow[:, 0].shape)
         for _, where in self._by_group(rows):
-            at_bases[where] = output_distance(
-                self.readout.metric, reference.outputs(rows[where], bases[:k][where])[:, None].cpu(),
+            at_bases[where] = self.changes(
+                reference.outputs(rows[where], bases[:k][where])[:, None].cpu(),
                 self.outputs(rows[where], bases[:k][where].to(self.device))[:, None].cpu())[:, 0]
-        found = {
-            "clean activations (relative L2)": output_distance(
-                "l2", clean_ref[:, None], self.clean_acts[rows.to(self.device)].float().cpu()[:, None]),
-            f"outputs at the bases ({self.readout.metric})": at_bases,
-            f"output changes along the paths ({self.readout.metric})": (fast - slow).abs()}
-        atol, rtol = SELF_CHECK_TOLERANCE
-        tolerance = atol + rtol * float(slow.abs().max())
-        worst = {what: float(diff.max()) for what, diff in found.items()}
-        self.stats["self_check_max_diff"] = max(worst.values())
-        for what, diff in worst.items():
+        clean = output_distance("l2", clean_ref[:, None],
+                                self.clean_acts[rows.to(self.device)].float().cpu()[:, None])
+        worst = _worst_differences(self.readout.metrics, clean, at_bases, fast, slow)
+        self.stats["self_check_max_diff"] = max(diff for _, diff, _ in worst)
+        for what, diff, tolerance in worst:
             if not diff <= tolerance:
                 raise FastPathMismatch(
                     f"prefix-reuse engine disagrees with a full re-run at {self.write_hook}: "
@@ -175,8 +184,9 @@ class PerturbationEngine(_PathSweeper):
         prefixes, with `hooks`; read the output at the read-out."""
         read = {}
         def read_resid(act, hook):
-            read["out"] = last_position(act)
-            raise StopForward
+            read["resid"] = last_position(act)
+            if not self.readout.needs_logits:
+                raise StopForward  # nothing above the read layer is needed
         if self.readout.hook is not None:
             hooks = [*hooks, (self.readout.hook, read_resid)]
         skip = blocks_from(self.bridge, start) if start else contextlib.nullcontext()
@@ -185,8 +195,10 @@ class PerturbationEngine(_PathSweeper):
               forward_may_stop()):
             logits = self.bridge(inputs, return_type="logits", **at,
                                  **{self.cache_kwarg: self._cache_for(rows)})
-            read["out"] = last_position(logits)
-        return read.get("out")
+            read["logits"] = last_position(logits)
+        if "resid" not in read and "logits" not in read:
+            return None
+        return self.join(read.get("resid"), read.get("logits"))
 
     def _run(self, rows: torch.Tensor, hooks: list) -> torch.Tensor | None:
         """Run the last token of `rows` through every block, with `hooks`."""

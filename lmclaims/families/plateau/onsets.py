@@ -37,3 +37,23 @@ def max_slope_onset(curves: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, 
     shift = np.where(inner & (denom < 0), 0.5 * (left - right) / np.where(denom < 0, denom, -1.0), 0.0)
     step = mids[1] - mids[0] if len(mids) > 1 else 1.0
     return mids[k] + np.clip(shift, -0.5, 0.5) * step, k == slopes.shape[1] - 1
+
+
+def distance_onset(curves: np.ndarray, fractions: np.ndarray, lengths: np.ndarray, threshold: float,
+                   horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """Threshold onsets as distances from the base (the units of `lengths`), censored at `horizon`.
+
+    curves [N, S] along fractions [S] of paths of lengths [N]; a path that does not cross within
+    min(its length, horizon) is censored and given `horizon`, so that paths of different lengths
+    (rays, segments to near or far targets) are compared on one common range.
+    """
+    frac, censored = threshold_onset(curves, fractions, threshold)
+    distance = frac * lengths
+    censored = censored | (distance > horizon)
+    return np.where(censored, horizon, distance), censored
+
+
+def slope_step(curves: np.ndarray, fractions: np.ndarray, steps: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Max-slope onsets as the published step index: fraction of the path x (steps - 1)."""
+    frac, censored = max_slope_onset(curves, fractions)
+    return frac * (steps - 1), censored

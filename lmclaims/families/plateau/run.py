@@ -1,8 +1,10 @@
 """The plateau experiment (Heimersheim 2024; LASR re-implementation, jettjaniak/teren).
 
-For one writing layer: real and synthetic base points at the last position of real
-prompts, six kinds of (base, direction) path, and the output-change curve f(t) of
-each path. The four plateau/direction claims at one depth share one such run.
+For one writing layer: real and synthetic base points at the last position of real prompts,
+the paths of `conditions.CONDITIONS`, and the output change along each path read three ways
+from the same forward passes (KL at the logits; L2 distance and cosine distance at the last
+block's output). Thresholds come from full real-to-real swaps before the sweeps
+(`thresholds`). Every claim of the family at one depth shares one such run.
 """
 
 from __future__ import annotations
@@ -12,59 +14,43 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from lmclaims.measure.activations import last_position_resid
-from lmclaims.engine.perturbation import Metric, PerturbationEngine, Readout
-from lmclaims.models.depth import block_at_depth
+from lmclaims.engine.perturbation import PerturbationEngine, Readout
+from lmclaims.families.plateau.conditions import CONDITIONS, draw_paths
 from lmclaims.families.plateau.gaussian import FittedGaussian, fit_gaussian
+from lmclaims.families.plateau.thresholds import swap_changes, thresholds_from_swaps
+from lmclaims.measure.activations import last_position_resid
+from lmclaims.models.depth import block_at_depth
 from lmclaims.seeding import torch_generator
 
-# condition -> (base, direction), as defined in CLAIMS.md, family 1
-CONDITIONS = {
-    "real+cov": "real base, toward a sample of the fitted Gaussian",
-    "synthetic+cov": "Gaussian-sampled base, toward another Gaussian sample",
-    "real+toward_real": "real base, toward another prompt's real activation",
-    "real+isotropic": "real base, standard-normal direction",
-    "real+real_diff": "real base, along the difference of two other real activations",
-    "real+cov_diff": "real base, along the difference of two Gaussian samples",
-}
+READOUTS = {"kl": "kl", "l2": "l2_abs", "cos": "cos"}  # read-out id -> engine metric
+READOUT_UNITS = {"kl": "KL(P_clean || P_perturbed) at the logits, nats",
+                 "l2": "||r(t) - r(0)|| at the last block's output, the model's units",
+                 "cos": "1 - cos(r(t), r(0)) at the last block's output"}
+PUBLISHED_STEPS = 100  # the LASR code's sweep: 100 steps to the median real-to-real distance
 
 
 @dataclass(frozen=True)
 class PlateauDesign:
     depth: float  # relative depth of the writing layer, 0 (first block) to 1 (last)
     n_bases: int  # paths per condition
-    n_fit: int  # real activations the Gaussian is fitted on (>= 512)
-    steps: int  # sweep points from 0 to t_max
-    reach: float  # largest perturbation, in units of the median distance between two real activations
+    n_fit: int  # real activations the Gaussian is fitted on (>= 2 x d_model)
+    steps: int  # sweep points per path, fractions 0..1 of the way
+    reach: float  # ray length (the horizon), in units of the median distance between two real activations
 
 
 @dataclass
 class PlateauRun:
     design: PlateauDesign
-    metric: Metric
     write_layer: int
     read_layer: int
-    sizes: np.ndarray  # [S] in units of the median activation norm
-    curves: dict[str, np.ndarray]  # condition -> [N, S] output change
+    fractions: np.ndarray  # [S] 0..1 of the way along every path
+    lengths: dict[str, np.ndarray]  # condition -> [N] path length, in median activation norms
+    curves: dict[str, dict[str, np.ndarray]]  # condition -> read-out -> [N, S] output change
+    thresholds: dict[str, float]  # read-out -> threshold, THRESHOLD_SHARE x median swap change
+    swap_medians: dict[str, float]  # read-out -> median change of a full real-to-real swap
+    horizon: float  # ray length = common censoring point of threshold onsets, in median norms
+    step: float  # the published sweep's step, median real-to-real distance / 100, in median norms
     diagnostics: dict = field(default_factory=dict)
-
-
-def unit(v: torch.Tensor) -> torch.Tensor:
-    return v / v.norm(dim=-1, keepdim=True).clamp_min(1e-12)
-
-
-def _directions(real: torch.Tensor, pool: torch.Tensor, gauss: FittedGaussian,
-                gen: torch.Generator) -> dict[str, torch.Tensor]:
-    """Unit directions per condition for real bases `real` [N, d], drawn with `gen`."""
-    n = len(real)
-    pick = lambda: pool[torch.randint(len(pool), (n,), generator=gen)]
-    return {
-        "real+cov": unit(gauss.sample(n, gen) - real),
-        "real+toward_real": unit(pick() - real),
-        "real+isotropic": unit(torch.randn(real.shape, generator=gen)),
-        "real+real_diff": unit(pick() - pick()),
-        "real+cov_diff": unit(gauss.sample(n, gen) - gauss.sample(n, gen)),
-    }
 
 
 def diagnostics(real: torch.Tensor, synthetic: torch.Tensor, pool: torch.Tensor,
@@ -74,36 +60,45 @@ def diagnostics(real: torch.Tensor, synthetic: torch.Tensor, pool: torch.Tensor,
     median = float(pool_norms.median())
     return {"median_norm_real": median, "median_norm_synthetic": float(synthetic.norm(dim=-1).median()),
             "top_eigenvalue_share": gauss.top_share, "eigenvalues_clipped": gauss.clipped,
+            "fit_activations": len(pool), "d_model": pool.shape[1],
             "outlier_activations_in_fit": int((pool_norms > 5 * median).sum()),
             "median_real_to_real_distance": float((pool - pool.roll(1, 0)).norm(dim=-1).median())}
 
 
+def calibrate(engine: PerturbationEngine, real: torch.Tensor, pool: torch.Tensor,
+              seed: int) -> tuple[dict[str, float], dict[str, float]]:
+    """(thresholds, median swap changes) per read-out, from full real-to-real swaps of `real`."""
+    changes = swap_changes(engine, real, pool, torch_generator(seed))
+    by_readout = {r: changes[:, i] for i, r in enumerate(READOUTS)}
+    return thresholds_from_swaps(by_readout), {r: float(np.median(v)) for r, v in by_readout.items()}
+
+
 def run_plateau(bridge, base_prompts: torch.Tensor, fit_acts: torch.Tensor, design: PlateauDesign,
-                metric: Metric, seed: int, progress=lambda message: None) -> PlateauRun:
-    """Sweep every condition of CONDITIONS for the bases of `base_prompts`."""
+                seed: int, progress=lambda message: None) -> PlateauRun:
+    """Thresholds from swaps, then a sweep of every condition of CONDITIONS with all read-outs."""
     n_layers = int(bridge.cfg.n_layers)
     layer = block_at_depth(design.depth, n_layers)
-    engine = PerturbationEngine(bridge, base_prompts, layer, Readout(metric, n_layers - 1))
-    real = engine.clean_acts.float().cpu()
-    gauss = fit_gaussian(fit_acts)
-    gen = torch_generator(seed)
-    synthetic = gauss.sample(len(real), gen)
-    diagnostics_of = diagnostics(real, synthetic, fit_acts, gauss)
-    directions = _directions(real, fit_acts, gauss, gen)
-    directions["synthetic+cov"] = unit(gauss.sample(len(real), gen) - synthetic)
-    norm = float(fit_acts.norm(dim=-1).median())
-    t_max = design.reach * diagnostics_of["median_real_to_real_distance"] / norm
-    sizes = np.linspace(0.0, t_max, design.steps)
-    prompt_idx = torch.arange(len(real))
-    curves = {}
+    engine = PerturbationEngine(bridge, base_prompts, layer, Readout(tuple(READOUTS.values()), n_layers - 1))
+    real, pool = engine.clean_acts.float().cpu(), fit_acts.float()
+    gauss = fit_gaussian(pool)
+    thresholds, swaps = calibrate(engine, real, pool, seed + 1)  # fixed before any sweep
+    norm = float(pool.norm(dim=-1).median())
+    distance = float((pool - pool.roll(1, 0)).norm(dim=-1).median())
+    bases, steps = draw_paths(real, pool, gauss, design.reach * distance, torch_generator(seed))
+    fractions = np.linspace(0.0, 1.0, design.steps)
+    curves, lengths = {}, {}
     for i, name in enumerate(CONDITIONS, 1):
-        progress(f"plateau sweep at block {layer} ({metric}): condition {i}/{len(CONDITIONS)} "
-                 f"{name}, {len(real)} paths x {design.steps} sizes")
-        bases = synthetic if name.startswith("synthetic") else real
-        curves[name] = engine.path_changes(prompt_idx, bases, directions[name],
-                                           torch.as_tensor(sizes * norm)).numpy()
-    diag = {**diagnostics_of, "t_max_in_median_norms": t_max, **engine.stats}
-    return PlateauRun(design, metric, layer, n_layers - 1, sizes, curves, diag)
+        progress(f"plateau sweep at block {layer}: condition {i}/{len(CONDITIONS)} {name}, "
+                 f"{len(real)} paths x {design.steps} points, read-outs {', '.join(READOUTS)}")
+        changes = engine.path_changes(torch.arange(len(real)), bases[name], steps[name],
+                                      torch.as_tensor(fractions, dtype=torch.float32))
+        curves[name] = {r: changes[..., k].numpy() for k, r in enumerate(READOUTS)}
+        lengths[name] = (steps[name].norm(dim=-1) / norm).numpy()
+    diag = {**diagnostics(real, bases["synthetic+cov"], pool, gauss), **engine.stats,
+            "median_swap_change": swaps}
+    return PlateauRun(design, layer, n_layers - 1, fractions, lengths, curves, thresholds, swaps,
+                      horizon=design.reach * distance / norm, step=distance / norm / PUBLISHED_STEPS,
+                      diagnostics=diag)
 
 
 def fit_activations(bridge, prompts: torch.Tensor, depth: float) -> torch.Tensor:

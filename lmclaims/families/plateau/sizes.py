@@ -4,14 +4,22 @@ from dataclasses import dataclass
 
 from lmclaims.profiles import by_profile
 
+MIN_SWEEP_STEPS = 40  # points per path at any profile that decides a claim (issue 13): resolves
+#                       1/39 of a path against published effects of about 8/100 (51.65 vs 64.89)
+MIN_FIT_PER_DIM = 2  # Gaussian fitted on >= 2 x d_model activations: full rank, with room to spare
+
 
 @dataclass(frozen=True)
 class PlateauSizes:
-    bases: int  # base points per condition
-    fit_acts: int  # real activations fitting the synthetic Gaussian (>= 512, per the brief)
-    sweep_steps: int  # points of the perturbation sweep t in [0, t_max]
+    bases: int  # base points (paths) per condition
+    fit_per_dim: int  # real activations fitting the synthetic Gaussian, per residual dimension
+    sweep_steps: int  # points of each path, from its base (0) to its end (1)
+
+    def fit_acts(self, d_model: int) -> int:
+        """Activations the Gaussian is fitted on: fit_per_dim x d_model, and never under 512."""
+        return max(512, self.fit_per_dim * d_model)
 
 
-SIZES = by_profile(smoke=PlateauSizes(bases=16, fit_acts=512, sweep_steps=12),
-                   standard=PlateauSizes(bases=48, fit_acts=512, sweep_steps=16),
-                   full=PlateauSizes(bases=1000, fit_acts=1024, sweep_steps=40))
+SIZES = by_profile(smoke=PlateauSizes(bases=16, fit_per_dim=2, sweep_steps=40),
+                   standard=PlateauSizes(bases=48, fit_per_dim=2, sweep_steps=40),
+                   full=PlateauSizes(bases=1000, fit_per_dim=2, sweep_steps=100))
