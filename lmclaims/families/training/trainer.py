@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -121,7 +122,9 @@ def cached_run(task: str, config: dict, seed: int, make: Callable[[], Run]) -> R
     with FileLock(str(target) + ".lock"):
         if (target / "run.json").exists():
             return load_run(target)
+        start = time.perf_counter()
         run = make()
+        run.meta["train_seconds"] = time.perf_counter() - start  # wall time, for the cost tables
         save_run(run, target, {"task": task, "config": config, "seed": seed})
         return run
 
