@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lmclaims.profiles import by_profile
+
 
 @dataclass(frozen=True)
 class SaeSizes:
@@ -32,20 +34,20 @@ class SaeSizes:
     feature_steps: int  # sweep points of that sweep
 
 
-SIZES: dict[str, SaeSizes] = {
-    "smoke": SaeSizes(depth=0.5, train_prompts=32, eval_prompts=8, prompt_len=64, expansion=1,
-                      steps=100, batch=128, seeds=4, relu_l1=(0.05, 0.15, 0.45),
-                      gated_l1=(0.1, 0.3, 0.9),
-                      splice_prompts=12, splice_len=32, feature_bases=16, feature_steps=12),
-    "standard": SaeSizes(depth=0.5, train_prompts=64, eval_prompts=24, prompt_len=128, expansion=2,
-                         steps=160, batch=256, seeds=8, relu_l1=(0.05, 0.15, 0.45),
-                         gated_l1=(0.1, 0.3, 0.9),
-                         splice_prompts=24, splice_len=64, feature_bases=32, feature_steps=16),
-    "full": SaeSizes(depth=0.5, train_prompts=2048, eval_prompts=256, prompt_len=128, expansion=16,
-                     steps=20000, batch=4096, seeds=8, relu_l1=(0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
-                     gated_l1=(0.03, 0.1, 0.2, 0.4, 1.0, 2.0), splice_prompts=200, splice_len=128,
-                     feature_bases=200, feature_steps=40),
-}
+SIZES = by_profile(
+    smoke=SaeSizes(depth=0.5, train_prompts=32, eval_prompts=8, prompt_len=64, expansion=1,
+                  steps=100, batch=128, seeds=4, relu_l1=(0.05, 0.15, 0.45),
+                  gated_l1=(0.1, 0.3, 0.9),
+                  splice_prompts=12, splice_len=32, feature_bases=16, feature_steps=12),
+    standard=SaeSizes(depth=0.5, train_prompts=64, eval_prompts=24, prompt_len=128, expansion=2,
+                  steps=160, batch=256, seeds=8, relu_l1=(0.05, 0.15, 0.45),
+                  gated_l1=(0.1, 0.3, 0.9),
+                  splice_prompts=24, splice_len=64, feature_bases=32, feature_steps=16),
+    full=SaeSizes(depth=0.5, train_prompts=2048, eval_prompts=256, prompt_len=128, expansion=16,
+                  steps=20000, batch=4096, seeds=8, relu_l1=(0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
+                  gated_l1=(0.03, 0.1, 0.2, 0.4, 1.0, 2.0), splice_prompts=200, splice_len=128,
+                  feature_bases=200, feature_steps=40),
+)
 
 
 def sae_sizes(profile) -> SaeSizes:

@@ -25,6 +25,7 @@ from lmclaims.families.sae.sizes import SaeSizes
 from lmclaims.families.sae.splice import READ_POSITIONS, SpliceRun, from_arrays, splice_run, to_arrays
 from lmclaims.families.sae.store import cached_arrays
 from lmclaims.families.sae.train import TrainConfig, cached_sae
+from lmclaims.models.depth import block_at_depth
 from lmclaims.models.embedded import cache_root
 from lmclaims.seeding import numpy_rng, test_seed, torch_generator
 
@@ -49,7 +50,7 @@ class SaeStudy:
     @property
     def layer(self) -> int:
         """Block whose resid_pre sits at the sizes' relative depth."""
-        return int(round(self.sizes.depth * (self.loaded.n_layers - 1)))
+        return block_at_depth(self.sizes.depth, self.loaded.n_layers)
 
     def _once(self, key, make):
         if key not in self._memo:
