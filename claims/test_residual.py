@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from lmclaims.data.prompts import bos_id, sample_windows
-from lmclaims.families.plateau.figures import curves_figure
 from lmclaims.families.residual.norm_vs_direction import rescale_vs_orthogonal
 from lmclaims.families.residual.sizes import SIZES
 from lmclaims.models.depth import block_at_depth
+from lmclaims.plotting import curves_figure
 from lmclaims.seeding import torch_generator
 from lmclaims.stats import ClaimSpec, Threshold, decide
 
@@ -42,7 +42,7 @@ def test_direction_over_norm(claim, model, corpus_tokens, depth, profile):
     kl = rescale_vs_orthogonal(model.bridge, prompts, layer, EPSILONS, torch_generator(claim.seed))
     at = int(np.flatnonzero(EPSILONS == MATCHED_SIZE.value)[0])
     curves_figure(claim.figure_path("kl"), EPSILONS, kl, 0.0, "KL(P_clean || P_perturbed), nats",
-                  f"{claim.model_label}, block {layer}: size as a fraction of ||x||")
+                  f"{claim.model_label}, block {layer}", xlabel="perturbation size / ||x||")
     claim.note(median_kl={name: float(np.median(v[:, at])) for name, v in kl.items()})
     claim.conclude(decide(spec, kl["rescale"][:, at], kl["orthogonal"][:, at], rng=claim.rng("resample"),
                           n_resamples=profile.n_resamples))

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from lmclaims.families.plateau.onsets import threshold_onset
-from lmclaims.families.sae.figures import curves_figure, frontier_figure, ratio_figure
+from lmclaims.families.sae.figures import frontier_figure, ratio_figure
 from lmclaims.families.sae.metrics import matched_by_seed
+from lmclaims.plotting import curves_figure
 from lmclaims.stats import ClaimSpec, Threshold, decide, intersection_union, part_rows
 
 GATED = "Rajamanoharan, Conmy et al. 2024, Improving Dictionary Learning with Gated Sparse Autoencoders, arXiv 2404.16014"

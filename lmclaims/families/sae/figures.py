@@ -55,21 +55,3 @@ def ratio_figure(path: Path, ratios: dict[str, np.ndarray], reference: tuple[flo
     ax.legend(fontsize=8)
     fig.tight_layout()
     save_figure(fig, path)
-
-
-def curves_figure(path: Path, sizes: np.ndarray, curves: dict[str, np.ndarray], threshold: float,
-                  ylabel: str, title: str) -> None:
-    """Median output change per direction type with its interquartile band, and the threshold."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
-    for name, c in curves.items():
-        q1, med, q3 = np.percentile(c, [25, 50, 75], axis=0)
-        ax.plot(sizes, med, label=f"{name} (n={len(c)})")
-        ax.fill_between(sizes, q1, q3, alpha=0.25)
-    ax.axhline(threshold, color="grey", linestyle="--", linewidth=1, label=f"threshold {threshold:g}")
-    ax.set_xlabel("perturbation size t (median activation norms)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
