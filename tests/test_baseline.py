@@ -149,7 +149,8 @@ def test_summary_is_appended_to_github_step_summary(tmp_path, monkeypatch):
                  None)
     text = target.read_text()
     assert text.startswith("earlier step's summary\n## Claims: gemma-3-270m (profile standard, seed 0)")
-    assert "**1 holds · 1 contradicted · 0 inconclusive · 0 n/a · 0 error (2 claims)**" in text
+    assert ("**1 holds · 0 equivalent · 1 contradicted · 0 inconclusive · 0 underpowered · 0 n/a · "
+            "0 error (2 claims)**") in text
     assert "| claim | parameters | verdict |" in text and "| `a.b` |" in text
     assert "`reports/claims.md`" in text and "artifact" in text
 
