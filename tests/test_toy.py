@@ -8,8 +8,9 @@ import torch
 from lmclaims.families.toy.figures import plot_superposition
 from lmclaims.families.toy.superposition import (
     ToyConfig, count_represented, feature_norms, importance, init_params, interference,
-    median_model, reconstruct, sample_features, single_thread, train, train_regimes, weighted_loss,
+    median_model, reconstruct, sample_features, train, train_regimes, weighted_loss,
 )
+from lmclaims.models.device import one_cpu_thread
 
 TINY = ToyConfig(n_features=4, n_hidden=2, importance_decay=0.7, steps=50, batch=64)
 
@@ -85,7 +86,7 @@ def test_median_model_picks_a_median_count():
 def test_single_thread_restores_the_thread_count():
     """Training runs on one thread and leaves torch's thread count as it found it."""
     before = torch.get_num_threads()
-    with single_thread():
+    with one_cpu_thread():
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
 

@@ -8,12 +8,12 @@ the summed loss separates by model, so batching does not couple the models.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
+from lmclaims.models.device import one_cpu_thread
 from lmclaims.seeding import torch_generator
 
 
@@ -59,17 +59,6 @@ def weighted_loss(x: torch.Tensor, x_hat: torch.Tensor, imp: torch.Tensor) -> to
     return (imp * (x - x_hat) ** 2).sum(-1).mean(-1).sum()
 
 
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """Run torch on one CPU thread: tensors this small only lose time to threading."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def train(sparsities: Sequence[float], cfg: ToyConfig, seed: int) -> torch.Tensor:
     """Train one model per entry of `sparsities`; return the learned W, [models, m, n]."""
     gen = torch_generator(seed)
@@ -77,7 +66,7 @@ def train(sparsities: Sequence[float], cfg: ToyConfig, seed: int) -> torch.Tenso
     w, b = init_params(len(sparsity), cfg, gen)
     imp = importance(cfg)
     opt = torch.optim.Adam([w, b], lr=cfg.lr)
-    with single_thread():
+    with one_cpu_thread():
         for _ in range(cfg.steps):
             x = sample_features(sparsity, cfg.batch, cfg.n_features, gen)
             opt.zero_grad(set_to_none=True)

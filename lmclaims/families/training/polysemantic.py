@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from lmclaims.families.training.trainer import one_thread
+from lmclaims.models.device import one_cpu_thread
 from lmclaims.seeding import torch_generator
 
 
@@ -41,7 +41,7 @@ def train_toys(cfg: PolyConfig, m: int, k: int, seed: int) -> torch.Tensor:
     w = (torch.randn(k, n, m, generator=gen) * cfg.init_std).requires_grad_()
     eye = torch.eye(n)
     opt = torch.optim.Adam([w], lr=cfg.lr)
-    with one_thread():
+    with one_cpu_thread():
         for _ in range(cfg.steps):
             y = torch.relu(w @ w.transpose(1, 2))  # row i: the output for input e_i, [k, n, n]
             loss = ((y - eye) ** 2).sum((1, 2)).mean() + cfg.l1 * w.abs().sum((1, 2)).mean()

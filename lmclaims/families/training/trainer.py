@@ -17,8 +17,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import torch
 from filelock import FileLock
 from torch import nn
 
+from lmclaims.models.device import one_cpu_thread
 from lmclaims.models.embedded import cache_root
 
 CACHE_VERSION = 2  # bump when a change to the training code changes the weights it produces
@@ -57,17 +57,6 @@ class Run:
     meta: dict = field(default_factory=dict)
 
 
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Train on one CPU thread: tiny models only lose time to threading, and xdist workers share cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
 
@@ -84,7 +73,7 @@ def train(model: nn.Module, loss: Callable[[nn.Module, int], torch.Tensor],
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, recipe.warmup)))
     keep, log = set(recipe.checkpoints), {"step": []}
     checkpoints = {0: _snapshot(model)} if 0 in keep else {}
-    with one_thread():
+    with one_cpu_thread():
         for step in range(1, recipe.steps + 1):
             value = loss(model, step)
             if not torch.isfinite(value):
