@@ -139,7 +139,8 @@ def test_integer_or_tied_data_never_give_nan(data):
     if any(why in res.ci_method for why in untestable):  # said why, and no verdict but inconclusive
         assert res.verdict == "inconclusive"
         return
-    numbers = [res.estimate, res.ci_low, res.ci_high, res.p_value, res.mde]
+    numbers = [res.estimate, res.ci_low, res.ci_high, res.p_value]
+    numbers += [] if "no MDE" in res.ci_method else [res.mde]  # ties where the power is read: said why
     assert all(math.isfinite(v) for v in numbers), res
     assert res.ci_low <= res.ci_high and 0 < res.p_value <= 1
     assert res.ci_method.startswith(("bootstrap-t", "sign test", "bootstrap percentile test"))

@@ -113,5 +113,8 @@ def sign_test(x, y, level: float, power: float, alternative: str, censored=None)
         pg, pl = inner(point)
         return np.where(tied, np.nan, pg), np.where(tied, np.nan, pl)
     mde = _mde_dist(d, theta, n, level, power, alternative)
+    no_mde = ~tied & (mde <= 0) & (why == "")
+    why[no_mde] = ("no MDE: the per-pair ratios tie at the order statistic the power calculation "
+                   "reads, so no shift size has a defined power")
     return Tested(theta, low, high, p_at, np.where(tied | (mde <= 0), np.nan, mde), why,
                   "sign test, order-statistic interval", n, 0, unattained, need)
