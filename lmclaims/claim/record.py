@@ -18,8 +18,10 @@ from lmclaims.report.fmt import interval
 from lmclaims.seeding import stream
 from lmclaims.stats.spec import SHOWN, ClaimSpec, TestResult
 
+
 class ClaimNotHolding(AssertionError):
-    """Raised by `Claim.conclude` when the verdict is not `holds`; the only expected failure."""
+    """Raised by `Claim.conclude` when the claim is not shown (neither `holds` nor `equivalent`);
+    the only expected failure."""
 
 
 def _plain(value: Any) -> Any:
