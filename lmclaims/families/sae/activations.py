@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import torch
 from filelock import FileLock
 from safetensors.torch import load_file, save_file
 
+from lmclaims.files import atomic_file
 from lmclaims.measure.numerics import check_finite
 from lmclaims.models.embedded import cache_root
 
@@ -91,9 +90,7 @@ def cached_activations(loaded, tokens: torch.Tensor, layer: int, label: str,
         if not path.exists():
             acts, rows = resid_activations(loaded.bridge, tokens, layer,
                                            special_ids(loaded.tokenizer), progress=progress)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".acts-", suffix=".safetensors")
-            os.close(fd)
-            save_file({"acts": acts.contiguous(), "prompt": rows.contiguous()}, tmp)
-            os.replace(tmp, path)
+            with atomic_file(path, suffix=".safetensors") as tmp:
+                save_file({"acts": acts.contiguous(), "prompt": rows.contiguous()}, str(tmp))
     stored = load_file(str(path))
     return ActivationSet(stored["acts"], stored["prompt"], layer, f"{stem}-{digest}")

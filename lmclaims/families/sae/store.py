@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from typing import Callable
 
 import numpy as np
@@ -15,6 +13,7 @@ from filelock import FileLock
 from safetensors.torch import load_file, save_file
 from safetensors import safe_open
 
+from lmclaims.files import atomic_file
 from lmclaims.models.embedded import cache_root
 
 
@@ -31,11 +30,9 @@ def cached_arrays(kind: str, key: dict, compute: Callable[[], tuple[dict, dict]]
         if not path.exists():
             arrays, meta = compute()
             tensors = {k: torch.as_tensor(np.ascontiguousarray(v)) for k, v in arrays.items()}
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".arrays-", suffix=".safetensors")
-            os.close(fd)
-            save_file(tensors, tmp, metadata={"meta": json.dumps(meta, default=str),
-                                              "key": json.dumps(key, sort_keys=True, default=str)})
-            os.replace(tmp, path)
+            with atomic_file(path, suffix=".safetensors") as tmp:
+                save_file(tensors, str(tmp), metadata={"meta": json.dumps(meta, default=str),
+                                                       "key": json.dumps(key, sort_keys=True, default=str)})
     with safe_open(str(path), framework="pt") as f:
         meta = json.loads(f.metadata()["meta"])
     return {k: v.numpy() for k, v in load_file(str(path)).items()}, meta

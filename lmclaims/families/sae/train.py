@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from filelock import FileLock, Timeout
 from safetensors.torch import load_file, save_file
 
 from lmclaims.families.sae.sae import Architecture, SparseAutoencoder
+from lmclaims.files import atomic_file, atomic_write
 from lmclaims.measure.numerics import check_finite
 
 
@@ -82,12 +81,9 @@ def save_sae(sae: SparseAutoencoder, cfg: TrainConfig, data_key: str, folder: Pa
     stem = folder / cfg.key(data_key)
     meta = {"config": asdict(cfg), "data": data_key, "d": sae.d, "width": sae.width}
     tensors = {k: v.detach().contiguous() for k, v in sae.state_dict().items()}
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".sae-", suffix=".safetensors")
-    os.close(fd)
-    save_file(tensors, tmp)
-    os.replace(tmp, f"{stem}.safetensors")
-    Path(f"{stem}.json.tmp").write_text(json.dumps(meta, indent=2, sort_keys=True))
-    os.replace(f"{stem}.json.tmp", f"{stem}.json")  # written last: its presence means complete
+    with atomic_file(Path(f"{stem}.safetensors"), suffix=".safetensors") as tmp:
+        save_file(tensors, str(tmp))
+    atomic_write(Path(f"{stem}.json"), json.dumps(meta, indent=2, sort_keys=True))  # last: marks complete
     return Path(f"{stem}.safetensors")
 
 

@@ -6,21 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from lmclaims.plotting import pyplot, save_figure
 
 
 def grokking_figure(path: Path, logs: list[dict], marks: list[tuple[float, float]], title: str) -> None:
     """Accuracy (left) and loss (right, log scale) against step for every seed; the median
     memorisation and generalisation steps of `marks` [(memorised, generalised) per seed]
     are drawn as vertical lines with the delay between them shaded."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (acc, loss) = plt.subplots(1, 2, figsize=(11, 4))
     for i, log in enumerate(logs):
         lab = (lambda s: s) if i == 0 else (lambda s: None)
@@ -40,15 +33,14 @@ def grokking_figure(path: Path, logs: list[dict], marks: list[tuple[float, float
     acc.legend(loc="center right")
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def series_figure(path: Path, series: dict[str, list[tuple[list, list]]], ylabel: str, title: str,
                   marks: dict[str, float] | None = None, second: dict | None = None) -> None:
     """One panel: for each label, (steps, values) per seed as thin lines; `marks` are vertical
     lines (label -> step); `second` = {"ylabel": str, "series": like `series`} on a right axis."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     for c, (label, runs) in enumerate(series.items()):
         for i, (x, y) in enumerate(runs):
@@ -67,5 +59,4 @@ def series_figure(path: Path, series: dict[str, list[tuple[list, list]]], ylabel
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)

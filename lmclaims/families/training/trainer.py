@@ -25,6 +25,7 @@ import torch
 from filelock import FileLock
 from torch import nn
 
+from lmclaims.files import atomic_write
 from lmclaims.models.device import one_cpu_thread
 from lmclaims.models.embedded import cache_root
 
@@ -151,7 +152,5 @@ def cached_json(kind: str, config: dict, seed: int, make: Callable[[], dict]) ->
         if target.exists():
             return json.loads(target.read_text())
         value = make()
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(json.dumps(value))
-        os.replace(tmp, target)
+        atomic_write(target, json.dumps(value))
         return value
