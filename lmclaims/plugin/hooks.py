@@ -69,7 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if xdist:
             from lmclaims.plugin.workers import XdistSupport
 
-            config.pluginmanager.register(XdistSupport(collector), "lmclaims-xdist")
+            config.pluginmanager.register(XdistSupport(collector, config), "lmclaims-xdist")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -83,6 +83,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if "claim" not in getattr(item, "fixturenames", ()):
                 raise pytest.UsageError(f"{item.nodeid}: a @pytest.mark.claim test must take the "
                                         f"`claim` fixture (declare, conclude); add it to the arguments")
+    if hasattr(config, "workerinput"):
+        from lmclaims.plugin.workers import record_groups
+
+        record_groups(config, items)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
