@@ -129,6 +129,23 @@ def test_prompt_groups_and_chunked_prefix_passes_give_the_same_numbers(tiny):
     assert grouped.stats["prefix_passes"] >= 4 and whole.stats["prefix_passes"] == 1
 
 
+def test_a_prefix_pass_computes_no_logits_and_fills_every_layer(tiny):
+    """The prefix pass ends at the last block: neither the final norm nor the unembedding runs
+    (their [prompts, positions, d_vocab] logits were what made it unbounded in memory)."""
+    from lmclaims.engine.prefix_cache import check_prefix_cache, compute_prefix_cache
+
+    prompts = torch.randint(3, 512, (3, 8), generator=torch.Generator().manual_seed(10))
+    fired = []
+    tiny.bridge.ln_final.hook_in.add_hook(lambda act, hook: fired.append("ln_final"))
+    tiny.bridge.unembed.hook_in.add_hook(lambda act, hook: fired.append("unembed"))
+    try:
+        cache = compute_prefix_cache(tiny.bridge, prompts, 2)
+    finally:
+        tiny.bridge.reset_hooks()
+    assert fired == []
+    check_prefix_cache(cache, 3, 8, tiny.n_layers)
+
+
 def test_the_cpu_allocators_refusal_counts_as_out_of_memory():
     """The row chunks halve on the CPU too: DefaultCPUAllocator says "can't allocate memory"."""
     from lmclaims.engine.chunking import is_out_of_memory

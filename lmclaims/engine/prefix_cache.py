@@ -22,6 +22,7 @@ import inspect
 import torch
 
 from lmclaims.environment import stack_versions
+from lmclaims.measure.forward import forward_may_stop, stop_forward
 
 FIX = ("install the tested versions (bash scripts/setup.sh installs requirements.lock) "
        "or report these versions")
@@ -57,16 +58,20 @@ def cache_reaches_attention(bridge):
 def compute_prefix_cache(bridge, prefixes: torch.Tensor, prompts_per_pass: int):
     """The key-value cache of `prefixes` [P, len] (token ids on the model's device).
 
-    Runs the blocks only (`stop_at_layer` past the last block: no final norm, no logits),
-    `prompts_per_pass` prompts at a time, and joins the chunks' caches along the batch."""
+    Runs the blocks only, `prompts_per_pass` prompts at a time, and joins the chunks' caches
+    along the batch. The pass ends at the last block's output (a hook raising StopForward): no
+    final norm, no logits. (TransformerLens 4.3's `stop_at_layer=n_layers` stops nothing, since
+    it stops before the block of that index: every prefix position's d_vocab logits were computed,
+    [prompts, positions, d_vocab] floats, 1 GiB for 8 prompts of 128 tokens on Gemma 3.)"""
     from transformers import DynamicCache
 
+    last_block = f"blocks.{bridge.cfg.n_layers - 1}.hook_resid_post"
     caches = []
     for chunk in prefixes.split(max(1, prompts_per_pass)):
         cache = DynamicCache(config=bridge.original_model.config)
-        with torch.inference_mode(), cache_reaches_attention(bridge):
-            bridge(chunk, return_type=None, stop_at_layer=bridge.cfg.n_layers, use_cache=True,
-                   **{cache_argument(bridge): cache})
+        with (torch.inference_mode(), cache_reaches_attention(bridge),
+              bridge.hooks(fwd_hooks=[(last_block, stop_forward)]), forward_may_stop()):
+            bridge(chunk, return_type=None, use_cache=True, **{cache_argument(bridge): cache})
         caches.append(cache)
     joined = caches[0]
     for i, layer in enumerate(joined.layers):
