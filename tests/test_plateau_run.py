@@ -107,16 +107,3 @@ def test_max_slope_step_is_the_published_step_index():
     curves = 1 / (1 + np.exp(-(fractions[None, :] - 0.4) * 40))
     steps, censored = slope_step(curves, fractions)
     assert steps[0] == pytest.approx(0.4 * 99, abs=1.0) and not censored[0]
-
-
-def test_a_run_is_computed_once_and_shared_between_workers(tmp_path):
-    """The first caller computes and stores; later callers (other xdist workers) load it."""
-    from fixtures.perturbations import shared_between_workers
-
-    calls = []
-    compute = lambda: calls.append(1) or {"curves": np.arange(3)}
-    first = shared_between_workers(tmp_path / "run.pkl", compute)
-    again = shared_between_workers(tmp_path / "run.pkl", compute)
-    assert len(calls) == 1 and np.array_equal(first["curves"], again["curves"])
-    shared_between_workers(None, compute)  # without workers: computed, nothing stored
-    assert len(calls) == 2 and sorted(p.name for p in tmp_path.iterdir()) == ["run.pkl", "run.pkl.lock"]

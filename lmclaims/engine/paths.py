@@ -4,13 +4,19 @@
 chunking of rows to fit in memory (halved on out-of-memory) and the distance of each
 output from its path's start. `FullRerun` and `PerturbationEngine` differ only in how
 they run the model (`outputs`).
+
+A sweep is dense (every size of the grid on every path) or adaptive (`Refinement`): a coarse
+sweep on every `every`-th size, then the grid's sizes inside the brackets (stretches between
+two coarse sizes) that the caller's rule picks from the coarse curves, e.g. where a threshold
+is first crossed. Sizes swept densely give the dense sweep's values; the rest are filled by
+linear interpolation between the coarse sizes around them and flagged as not evaluated.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Callable, Literal
 
 import torch
 
@@ -79,6 +85,39 @@ def readout_distances(readout: Readout, d_model: int, ref: torch.Tensor, out: to
     return torch.stack([output_distance(m, *(logits if m == "kl" else resid)) for m in metrics], -1)
 
 
+@dataclass(frozen=True)
+class Refinement:
+    """How an adaptive sweep chooses its sizes.
+
+    every: the coarse sweep takes sizes 0, every, 2 x every, ... and always the last one.
+    brackets: the rule, coarse changes [k, C] (or [k, C, m] for m metrics) at the coarse sizes
+    -> [k, C - 1] bool, True where the sizes between coarse sizes j and j + 1 are swept too.
+    """
+
+    every: int
+    brackets: Callable[[torch.Tensor], torch.Tensor]
+
+    def __post_init__(self) -> None:
+        if self.every < 1:
+            raise ValueError(f"Refinement.every is a step between coarse sizes, >= 1; got {self.every}")
+
+
+def coarse_positions(n_sizes: int, every: int) -> torch.Tensor:
+    """[C] indices of the coarse sizes: 0, every, 2 x every, ..., and n_sizes - 1."""
+    return torch.unique(torch.cat([torch.arange(0, n_sizes, every), torch.tensor([n_sizes - 1])]))
+
+
+def fill_between(coarse: torch.Tensor, at: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """[k, S(, m)] values at every size, linear in the size between the coarse values [k, C(, m)]
+    taken at positions `at` [C] of `sizes` [S]."""
+    right = torch.searchsorted(at, torch.arange(len(sizes)), right=False).clamp(1, len(at) - 1)
+    left = right - 1
+    s_lo, s_hi = sizes[at[left]], sizes[at[right]]
+    w = ((sizes - s_lo) / (s_hi - s_lo)).clamp(0.0, 1.0)
+    w = w.reshape(1, -1, *([1] * (coarse.dim() - 2))).to(coarse)
+    return (1 - w) * coarse[:, left] + w * coarse[:, right]
+
+
 @dataclass
 class _PathSweeper(ABC):
     """Output change along many straight paths, chunked to fit in memory."""
@@ -129,14 +168,32 @@ class _PathSweeper(ABC):
                      directions: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
         """[N, S] output change along base + t * direction against t = sizes[0] (0), chunked by path
         ([N, S, m] for a read-out of m metrics together)."""
-        n_steps = len(sizes)
-        paths_per_chunk = max(1, self.row_budget() // n_steps)
-        out, start = [], 0
+        out = []
+        self._chunked(lambda *a: out.append(self._path_chunk(*a)), prompt_idx, bases, directions, sizes,
+                      len(sizes))
+        return torch.cat(out)
+
+    def sweep(self, prompt_idx: torch.Tensor, bases: torch.Tensor, directions: torch.Tensor,
+              sizes: torch.Tensor, refinement: Refinement) -> tuple[torch.Tensor, torch.Tensor]:
+        """Adaptive `path_changes`: ([N, S(, m)] output changes, [N, S] bool evaluated).
+
+        Evaluated sizes equal the dense sweep's (up to the float rounding of other batch
+        shapes); the others are interpolated between the coarse sizes around them.
+        """
+        changes, evaluated = [], []
+        self._chunked(lambda *a: changes.append(self._adaptive_chunk(*a, refinement, evaluated)),
+                      prompt_idx, bases, directions, sizes, len(sizes))
+        return torch.cat(changes), torch.cat(evaluated)
+
+    def _chunked(self, run_chunk, prompt_idx, bases, directions, sizes, rows_per_path: int) -> None:
+        """run_chunk(prompt_idx, bases, directions, sizes) on consecutive chunks of paths that fit
+        in memory; a chunk that runs out of memory is retried at half the paths."""
+        paths_per_chunk = max(1, self.row_budget() // rows_per_path)
+        start = 0
         while start < len(bases):
             stop = min(start + paths_per_chunk, len(bases))
             try:
-                out.append(self._path_chunk(prompt_idx[start:stop], bases[start:stop],
-                                            directions[start:stop], sizes))
+                run_chunk(prompt_idx[start:stop], bases[start:stop], directions[start:stop], sizes)
             except RuntimeError as exc:
                 if not is_out_of_memory(exc) or paths_per_chunk == 1:
                     raise
@@ -146,17 +203,50 @@ class _PathSweeper(ABC):
                     torch.cuda.empty_cache()
                 continue
             start = stop
-        return torch.cat(out)
+
+    def _outputs_at(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
+        """[k, s, w] outputs at base + size * direction for each path and each of its sizes [k, s]."""
+        k, s = sizes.shape
+        acts = bases[:, None, :] + sizes[..., None].to(bases) * directions[:, None, :]
+        outs = self.outputs(prompt_idx.repeat_interleave(s), acts.reshape(k * s, -1)).reshape(k, s, -1)
+        self.stats["rows"] += k * s
+        return outs
 
     def _path_chunk(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
-        k, s = len(bases), len(sizes)
-        acts = bases[:, None, :] + sizes[None, :, None].to(bases) * directions[:, None, :]
-        rows = prompt_idx.repeat_interleave(s)
-        outs = self.outputs(rows, acts.reshape(k * s, -1)).reshape(k, s, -1)
-        self.stats["rows"] += k * s
+        outs = self._outputs_at(prompt_idx, bases, directions, sizes.expand(len(bases), -1))
         self.stats["chunks"] += 1
         change = self.changes(outs[:, :1], outs)
         return check_finite(change, "output change (NaN/inf in model outputs under perturbation)").cpu()
+
+    def _adaptive_chunk(self, prompt_idx, bases, directions, sizes, refinement: Refinement,
+                        evaluated_out: list) -> torch.Tensor:
+        """One chunk of `sweep`: the coarse sizes, then the interiors of the picked brackets."""
+        k, n_sizes = len(bases), len(sizes)
+        at = coarse_positions(n_sizes, refinement.every)
+        outs = self._outputs_at(prompt_idx, bases, directions, sizes[at].expand(k, -1))
+        ref = outs[:, :1]
+        coarse = check_finite(self.changes(ref, outs), "output change (NaN/inf in model outputs under "
+                                                       "perturbation)").cpu()
+        del outs
+        picked = refinement.brackets(coarse)
+        if picked.shape != (k, len(at) - 1):
+            raise ValueError(f"Refinement.brackets gave shape {tuple(picked.shape)}, expected "
+                             f"{(k, len(at) - 1)} (paths, coarse brackets)")
+        inside = torch.zeros(k, n_sizes, dtype=torch.bool)
+        for j in range(len(at) - 1):
+            inside[picked[:, j], int(at[j]) + 1:int(at[j + 1])] = True
+        change = fill_between(coarse, at, sizes.cpu())
+        path, pos = inside.nonzero(as_tuple=True)
+        if len(path):
+            outs = self._outputs_at(prompt_idx[path], bases[path], directions[path], sizes[pos][:, None])
+            dense = check_finite(self.changes(ref[path.to(ref.device)], outs), "output change (NaN/inf "
+                                 "in model outputs under perturbation)").cpu()
+            change[path, pos] = dense[:, 0]
+        evaluated = inside.clone()
+        evaluated[:, at] = True
+        evaluated_out.append(evaluated)
+        self.stats["chunks"] += 1
+        return change
 
     def _replace_hook(self, acts: torch.Tensor):
         def replace(act, hook):

@@ -24,7 +24,7 @@ import torch
 
 from lmclaims.engine.chunking import MEMORY_SHARE, free_bytes, rows_per_chunk
 from lmclaims.engine.full_rerun import FullRerun
-from lmclaims.engine.paths import Metric, Readout, _PathSweeper, output_distance
+from lmclaims.engine.paths import Metric, Readout, Refinement, _PathSweeper, output_distance
 from lmclaims.engine.prefix_cache import (FIX, cache_argument, cache_bytes, cache_reaches_attention,
                                            check_prefix_cache, compute_prefix_cache, select_prompts)
 from lmclaims.engine.start_layer import blocks_from
@@ -33,7 +33,7 @@ from lmclaims.errors import FastPathMismatch
 from lmclaims.measure.forward import StopForward, forward_may_stop, last_position
 from lmclaims.measure.numerics import check_finite
 
-__all__ = ["FullRerun", "Metric", "PerturbationEngine", "Readout", "output_distance"]
+__all__ = ["FullRerun", "Metric", "PerturbationEngine", "Readout", "Refinement", "output_distance"]
 
 SELF_CHECK_PATHS = 2  # paths re-run in full before the engine's first answer is trusted
 SELF_CHECK_TOLERANCE = (1e-4, 1e-3)  # absolute, and relative to the largest change on the paths
@@ -118,9 +118,22 @@ class PerturbationEngine(_PathSweeper):
             self.self_check(prompt_idx, bases, directions, sizes)
         return self._grouped_changes(prompt_idx, bases, directions, sizes)
 
-    def _grouped_changes(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
+    def sweep(self, prompt_idx, bases, directions, sizes, refinement):
+        if not self.self_checked:
+            self.self_check(prompt_idx, bases, directions, sizes)
+        out, evaluated = self._empty_changes(len(bases), len(sizes)), torch.empty(len(bases), len(sizes),
+                                                                                 dtype=torch.bool)
+        for _, where in self._by_group(prompt_idx):
+            out[where], evaluated[where] = super().sweep(prompt_idx[where], bases[where], directions[where],
+                                                         sizes, refinement)
+        return out, evaluated
+
+    def _empty_changes(self, n_paths: int, n_sizes: int) -> torch.Tensor:
         metrics = self.readout.metrics
-        out = torch.empty(len(bases), len(sizes), *((len(metrics),) if len(metrics) > 1 else ()))
+        return torch.empty(n_paths, n_sizes, *((len(metrics),) if len(metrics) > 1 else ()))
+
+    def _grouped_changes(self, prompt_idx, bases, directions, sizes) -> torch.Tensor:
+        out = self._empty_changes(len(bases), len(sizes))
         for _, where in self._by_group(prompt_idx):
             out[where] = super().path_changes(prompt_idx[where], bases[where], directions[where], sizes)
         return out

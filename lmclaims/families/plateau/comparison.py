@@ -14,7 +14,7 @@ from lmclaims.families.plateau.onsets import distance_onset, slope_step
 from lmclaims.families.plateau.published import published_rows
 from lmclaims.families.plateau.references import Published
 from lmclaims.families.plateau.run import PUBLISHED_STEPS, READOUT_UNITS, PlateauRun
-from lmclaims.families.plateau.thresholds import SWAPS_PER_BASE, THRESHOLD_SHARE
+from lmclaims.families.plateau.thresholds import ROBUSTNESS, SWAPS_PER_BASE, THRESHOLD_SHARE
 from lmclaims.report.fmt import interval
 from lmclaims.stats import ClaimSpec, Threshold, decide
 
@@ -25,7 +25,6 @@ ONSET_UNITS = {
     "max_slope_steps": "max-slope step of 100 along the whole path (fraction of the way x 99)",
 }
 SECONDARY = {"distance": "max_slope_steps", "plateau_steps": "max_slope_steps", "max_slope_steps": "plateau_steps"}
-ROBUSTNESS = (0.5, 2.0)  # threshold multipliers reported beside the declared one
 ESTIMATOR_WORDS = {"ratio_of_medians": "median", "ratio_of_means": "mean"}
 
 

@@ -17,7 +17,8 @@ import torch
 from lmclaims.engine.perturbation import PerturbationEngine, Readout
 from lmclaims.families.plateau.conditions import CONDITIONS, draw_paths
 from lmclaims.families.plateau.gaussian import FittedGaussian, fit_gaussian
-from lmclaims.families.plateau.thresholds import swap_changes, thresholds_from_swaps
+from lmclaims.families.plateau.refine import onset_refinement
+from lmclaims.families.plateau.thresholds import ROBUSTNESS, swap_changes, thresholds_from_swaps
 from lmclaims.measure.activations import last_position_resid
 from lmclaims.models.depth import block_at_depth
 from lmclaims.seeding import torch_generator
@@ -36,6 +37,7 @@ class PlateauDesign:
     n_fit: int  # real activations the Gaussian is fitted on (>= 2 x d_model)
     steps: int  # sweep points per path, fractions 0..1 of the way
     reach: float  # ray length (the horizon), in units of the median distance between two real activations
+    refine_every: int | None = None  # adaptive sweep: coarse step on the grid (`refine`); None: dense
 
 
 @dataclass
@@ -45,7 +47,8 @@ class PlateauRun:
     read_layer: int
     fractions: np.ndarray  # [S] 0..1 of the way along every path
     lengths: dict[str, np.ndarray]  # condition -> [N] path length, in median activation norms
-    curves: dict[str, dict[str, np.ndarray]]  # condition -> read-out -> [N, S] output change
+    curves: dict[str, dict[str, np.ndarray]]  # condition -> read-out -> [N, S] output change (adaptive
+    #   sweeps: interpolated between coarse sizes where not evaluated)
     thresholds: dict[str, float]  # read-out -> threshold, THRESHOLD_SHARE x median swap change
     swap_medians: dict[str, float]  # read-out -> median change of a full real-to-real swap
     horizon: float  # ray length = common censoring point of threshold onsets, in median norms
@@ -86,16 +89,28 @@ def run_plateau(bridge, base_prompts: torch.Tensor, fit_acts: torch.Tensor, desi
     distance = float((pool - pool.roll(1, 0)).norm(dim=-1).median())
     bases, steps = draw_paths(real, pool, gauss, design.reach * distance, torch_generator(seed))
     fractions = np.linspace(0.0, 1.0, design.steps)
-    curves, lengths = {}, {}
+    sizes = torch.as_tensor(fractions, dtype=torch.float32)
+    refinement = None if design.refine_every is None else onset_refinement(
+        design.refine_every, design.steps, sizes,
+        [[thresholds[r] * s for s in (1.0, *ROBUSTNESS)] for r in READOUTS])
+    curves, lengths, evaluated = {}, {}, {}
     for i, name in enumerate(CONDITIONS, 1):
         progress(f"plateau sweep at block {layer}: condition {i}/{len(CONDITIONS)} {name}, "
-                 f"{len(real)} paths x {design.steps} points, read-outs {', '.join(READOUTS)}")
-        changes = engine.path_changes(torch.arange(len(real)), bases[name], steps[name],
-                                      torch.as_tensor(fractions, dtype=torch.float32))
+                 f"{len(real)} paths x {design.steps} points"
+                 f"{'' if refinement is None else ' (adaptive)'}, read-outs {', '.join(READOUTS)}")
+        args = (torch.arange(len(real)), bases[name], steps[name], sizes)
+        if refinement is None:
+            changes = engine.path_changes(*args)
+        else:
+            changes, swept = engine.sweep(*args, refinement)
+            evaluated[name] = float(swept.float().mean())
         curves[name] = {r: changes[..., k].numpy() for k, r in enumerate(READOUTS)}
         lengths[name] = (steps[name].norm(dim=-1) / norm).numpy()
     diag = {**diagnostics(real, bases["synthetic+cov"], pool, gauss), **engine.stats,
-            "median_swap_change": swaps}
+            "median_swap_change": swaps,
+            "sweep": ("dense" if refinement is None else
+                      f"adaptive: coarse every {design.refine_every} of {design.steps} points, "
+                      f"share of grid points evaluated per condition {evaluated}")}
     return PlateauRun(design, layer, n_layers - 1, fractions, lengths, curves, thresholds, swaps,
                       horizon=design.reach * distance / norm, step=distance / norm / PUBLISHED_STEPS,
                       diagnostics=diag)

@@ -16,6 +16,7 @@ from lmclaims.families.plateau.conditions import check_nonzero, distinct_from
 
 THRESHOLD_SHARE = 0.1  # of the median full-swap change: the LASR reproduction's rescaling (CLAIMS.md)
 SWAPS_PER_BASE = 2  # real-to-real swaps per base prompt behind each threshold's median
+ROBUSTNESS = (0.5, 2.0)  # threshold multipliers reported beside the declared one
 
 
 def swap_changes(engine, real: torch.Tensor, pool: torch.Tensor, gen: torch.Generator) -> np.ndarray:
