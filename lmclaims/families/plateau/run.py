@@ -103,7 +103,7 @@ def run_plateau(bridge, base_prompts: torch.Tensor, fit_acts: torch.Tensor, desi
             changes = engine.path_changes(*args)
         else:
             changes, swept = engine.sweep(*args, refinement)
-            evaluated[name] = float(swept.float().mean())
+            evaluated[name] = round(float(swept.float().mean()), 3)
         curves[name] = {r: changes[..., k].numpy() for k, r in enumerate(READOUTS)}
         lengths[name] = (steps[name].norm(dim=-1) / norm).numpy()
     diag = {**diagnostics(real, bases["synthetic+cov"], pool, gauss), **engine.stats,
