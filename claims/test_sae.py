@@ -51,7 +51,7 @@ def test_gated_fewer_active_latents(claim, model, sae_study, profile):
         null=1.0, alternative="less", n=study.sizes.seeds, primary="seeds are the unit (paired: the "
         "same seed's data order and width for both architectures)",
         reference="about 0.5: 'similar reconstruction with about half as many firing features' "
-                  "(Gemma 7B and GELU-1L, Rajamanoharan et al. 2024)")
+                  "(Gemma 7B and GELU-1L, Rajamanoharan et al. 2024)", reference_effect=0.5)
     claim.declare(spec, depth=study.sizes.depth)
     sweep = study.sweep()
     matched = matched_by_seed(sweep, "l0")
@@ -112,7 +112,8 @@ def test_errors_pathological(claim, model, sae_study, profile, arch):
                   "same distance per token", estimator="ratio_of_means", design="paired", null=1.0,
         alternative="greater", n=study.sizes.splice_prompts,
         primary="prompts are the unit (KL averaged over each prompt's content positions, all "
-                "spliced at once)", reference="GPT-2 small: 2.2x to 4.5x at every layer (Gurnee 2024)")
+                "spliced at once)", reference="GPT-2 small: 2.2x to 4.5x at every layer (Gurnee 2024)",
+        reference_effect=2.2)  # the smallest published ratio: the weakest effect the literature reports
     claim.declare(spec, depth=study.sizes.depth, arch=arch)
     run, quality = study.splice(arch)
     control = _splice_ratio(spec, run, "random", "random_control", claim, profile)

@@ -16,6 +16,7 @@ from lmclaims.claim.marker import ClaimMeta
 from lmclaims.profiles import Profile
 from lmclaims.report.fmt import interval
 from lmclaims.seeding import stream
+from lmclaims.stats.sequential import decide_sequential
 from lmclaims.stats.spec import SHOWN, ClaimSpec, TestResult
 
 
@@ -50,7 +51,9 @@ class Claim:
     figure_dir: Path  # absolute folder for this run's figures
     report_dir: Path  # figures are linked relative to this
     label_of_model: Callable[[], str] = lambda: "the model"  # read when the verdict is explained
-    family_size: int = 1  # claim tests in the run's family: each is decided at alpha / family_size
+    family_size: int = 1  # claim tests in the run's family (stats.budget)
+    weight: float = 1.0  # this test's share of the run's alpha under the plan (stats.budget.weights)
+    role: str = "equal"  # primary, secondary, or equal (its claim declares no primary)
     params: dict[str, Any] = field(default_factory=dict)
     spec: ClaimSpec | None = None
     result: TestResult | None = None
@@ -106,9 +109,32 @@ class Claim:
 
     @property
     def level(self) -> float:
-        """The one-sided level this test is decided at: its share of the run's error budget
-        (stats.budget: alpha / family_size, Bonferroni), the same in the pytest outcome and report."""
-        return self.spec.alpha / self.family_size
+        """The one-sided level this test is decided at: its weight's share of the run's error
+        budget (stats.budget, weighted Bonferroni), the same in the pytest outcome and report."""
+        return self.spec.alpha * self.weight
+
+    def sequential(self, measure: Callable[[int, int], tuple]) -> tuple[TestResult, tuple]:
+        """Decide the declared claim at the spec's planned looks (`ClaimSpec.looks`), measuring only
+        as far as needed (stats.sequential.decide_sequential: each look at its share of this
+        test's level, stopping at the first decided one). Returns (result, samples): pass the
+        result to `conclude`; samples are the measured arrays (x,) or (x, y), result.n long.
+
+        measure(start, stop) returns the samples of units start..stop-1 as (x,) or (x, y), arrays
+        of stop - start values; draw the units themselves (prompts, sequences) from
+        `claim.rng("data")` up front and measure them lazily. The looks taken go into the notes.
+        """
+        if self.spec is None:
+            raise RuntimeError(f"{self.meta.id}: call claim.declare(spec) before claim.sequential()")
+        chunks: list[tuple] = []
+
+        def recorded(start: int, stop: int) -> tuple:
+            chunks.append(tuple(np.asarray(a, dtype=float) for a in measure(start, stop)))
+            return chunks[-1]
+
+        result = decide_sequential(self.spec, recorded, rng=self.rng("resample"),
+                                   n_resamples=self.profile.n_resamples)
+        self.note(looks=[dict(row) for row in result.looks])
+        return result, tuple(np.concatenate(s) for s in zip(*chunks))
 
     def conclude(self, result: TestResult) -> None:
         """Record the verdict; skip as n/a, or fail the test (ClaimNotHolding) unless it is shown.
@@ -147,6 +173,8 @@ class Claim:
             what, against = s.statistic, f" vs claimed within x/÷ or ± {s.margin:g} of {s.null:g}"
         else:
             what, against = s.statistic, f" vs claimed {side} {s.null:g}"
+        if r.n_budget:  # sequential: the interval is at the stopping look's level
+            level = r.level
         ci = f"{100 * (1 - 2 * level):.4g}% CI"
         why = ""
         if verdict == "underpowered":
@@ -154,10 +182,15 @@ class Claim:
                    f"this level: n >= {r.n_needed} needed")
         elif verdict == "n/a" or r.n_needed:
             why = f"; {r.ci_method}"
+        share = f"{s.alpha:g} x {self.weight:.3g}, {self.role} weight"
+        if r.n_budget:
+            n = f"n={r.n} of {r.n_budget}, look {len(r.looks)}"
+            at = f"{level:.3g} (of {self.level:.3g} = {share}; {r.level_spent:.3g} spent)"
+        else:
+            n, at = f"n={r.n}", f"{level:.3g} = {share}"
         return (f"{self.meta.id} {verdict} for {self.model_label}{where}: {what} "
                 f"{interval(r.estimate, r.ci_low, r.ci_high, 4)} ({ci}){against} "
-                f"(n={r.n}, p={r.p_value:.3g} at level {level:.3g} = {s.alpha:g}/{self.family_size}, "
-                f"MDE {r.mde:.3g}, seed {self.seed}{why})")
+                f"({n}, p={r.p_value:.3g} at level {at}, MDE {r.mde:.3g}, seed {self.seed}{why})")
 
     def payload(self) -> dict[str, Any]:
         """Plain builtins only: this crosses from an xdist worker to the controller."""
@@ -167,5 +200,5 @@ class Claim:
             "spec": self.spec.to_dict() if self.spec else None,
             "result": self.result.to_dict() if self.result else None,
             "message": self.message, "figures": self.figures, "details": self.details,
-            "seed": self.seed,
+            "seed": self.seed, "weight": self.weight, "role": self.role,
         })

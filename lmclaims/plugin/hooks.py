@@ -32,6 +32,7 @@ from lmclaims.stats import budget
 
 META = pytest.StashKey[ClaimMeta]()
 FAMILY = pytest.StashKey[int]()  # claim tests in the collected claim modules, whatever is selected
+WEIGHTS = pytest.StashKey[dict]()  # nodeid -> (weight of the error budget, role): the run's plan
 COUNTER = pytest.StashKey[FamilyCounter]()
 CLAIM = pytest.StashKey[Claim]()
 ONE_LINE_ERRORS = (ClaimNotHolding, UserInputError, MissingCapability, NumericalError, ClaimTimeout,
@@ -90,10 +91,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    family = session.config.stash[COUNTER].describe()
-    family["size"] = max(family["size"], sum(META in item.stash for item in session.items))
+    """Fix the plan before anything runs: the family and each claim test's weight (stats.budget)."""
+    counter = session.config.stash[COUNTER]
+    for item in session.items:
+        if META in item.stash:
+            counter.add(item)
+    try:
+        family = counter.describe()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     session.config.stash[FAMILY] = max(1, family["size"])
+    session.config.stash[WEIGHTS] = counter.weights()
     set_run_info(session.config, "family", family)
+
+
+def _weight(config: pytest.Config, nodeid: str) -> tuple[float, str]:
+    """(weight, role) of a claim test under the run's plan (equal where it is not in the family)."""
+    return config.stash.get(WEIGHTS, {}).get(nodeid, (1 / config.stash.get(FAMILY, 1), "equal"))
 
 
 def _params(item: pytest.Item) -> dict:
@@ -121,15 +135,16 @@ def claim(request: pytest.FixtureRequest, profile):
         raise RuntimeError(f"{item.nodeid} uses the `claim` fixture without @pytest.mark.claim")
     _check_applies(request, item.stash[META])
     report_dir = options.report_path(config).parent
+    weight, role = _weight(config, item.nodeid)
     record = Claim(
         meta=item.stash[META], nodeid=item.nodeid,
         seed=test_seed(config.getoption("claims_seed"), item.nodeid), profile=profile,
         figure_dir=report_dir / "figures", report_dir=report_dir,
         label_of_model=lambda: model_label(config), params=_params(item),
-        family_size=config.stash.get(FAMILY, 1),
+        family_size=config.stash.get(FAMILY, 1), weight=weight, role=role,
     )
     item.stash[CLAIM] = record
-    with budget.entered(1 / record.family_size):  # decide() in this test runs at alpha / family
+    with budget.entered(weight):  # decide() in this test runs at alpha * its weight
         yield record
 
 
@@ -175,7 +190,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if CLAIM in item.stash:
         record = item.stash[CLAIM].payload()
     else:
+        weight, role = _weight(item.config, item.nodeid)
         record = {"id": meta.id, "nodeid": item.nodeid, "params": _params(item),
-                  "statement": meta.statement, "source": meta.source}
+                  "statement": meta.statement, "source": meta.source, "weight": weight, "role": role}
     setattr(report, RECORD_ATTR, record)
     setattr(report, RUN_ATTR, dict(item.config.stash[RUN_INFO]))

@@ -48,7 +48,9 @@ def _claim_entry(nodeid: str, record: dict, outcome: dict | None) -> dict[str, A
         "ci_high": result.get("ci_high"), "n": result.get("n"), "p_value": result.get("p_value"),
         "p_adjusted": None, "mde": result.get("mde"), "n_needed": result.get("n_needed") or None,
         "level": result.get("level"), "reference_effect": result.get("reference_effect"),
-        "ci_method": result.get("ci_method"),
+        "ci_method": result.get("ci_method"), "weight": record.get("weight"),
+        "role": record.get("role"), "n_budget": result.get("n_budget") or None,
+        "level_spent": result.get("level_spent"),
         "spec": record.get("spec"), "reason": reason, "note": "",
         "expected": (outcome or {}).get("expected"), "figures": record.get("figures", []),
         "test_outcome": (outcome or {}).get("outcome", "not run"),
@@ -69,16 +71,20 @@ def partial_run(claims: list[dict], family_size: int, interrupted: bool) -> str 
 def apply_plan(claims: list[dict], family_size: int) -> int:
     """Set each claim's `verdict`, `p_adjusted` and `note` under the run's plan; in place.
 
-    The plan (stats.budget) decides each claim test at alpha / K in the test itself, so the
-    verdict is the recorded one (`verdict_raw`), the same as the pytest outcome whatever else
-    ran; `p_adjusted` is the Bonferroni-adjusted p, min(1, K p), which is <= alpha exactly where
-    the one-sided test was shown. Returns K: family_size, or the number of claims where larger.
+    The plan (stats.budget) decides each claim test at alpha_i = alpha w_i in the test itself
+    (a sequential claim at its stopping look's share of that), so the verdict is the recorded one
+    (`verdict_raw`), the same as the pytest outcome whatever else ran; `p_adjusted` is the
+    weighted Bonferroni p, min(1, p alpha / level), which is <= alpha exactly where the one-sided
+    test was shown (reports without a level: min(1, K p)). Returns K: family_size, or the number
+    of claims where larger.
     """
     family = max(family_size, len(claims))
     for entry in claims:
         entry["verdict"], entry["note"] = entry["verdict_raw"], ""
         p = entry["p_value"] if entry["verdict_raw"] in TESTED else None
-        entry["p_adjusted"] = None if p is None else min(1.0, p * family)
+        level, alpha = entry.get("level"), (entry.get("spec") or {}).get("alpha", ALPHA)
+        scale = alpha / level if isinstance(level, float) and level > 0 else family
+        entry["p_adjusted"] = None if p is None else min(1.0, p * scale)
     return family
 
 
@@ -90,15 +96,15 @@ def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
     """The report as plain data: {"run": header, "claims": [...]}, verdicts under the plan.
 
     The family is `header["family"]["size"]` (every claim test in the claim modules collected),
-    each claim decided at alpha / size in its own test (stats.budget), so no verdict depends on
-    what else was selected or finished; the run header states the plan.
+    each claim decided at its weight's share of alpha in its own test (stats.budget), so no
+    verdict depends on what else was selected or finished; the run header states the plan.
     """
     claim_files = {n.split("::")[0] for n in records}
     nodeids = [n for n in dict.fromkeys([*expected, *records, *outcomes])
                if _is_claim(n, records, claim_files)]
     claims = [_claim_entry(n, records.get(n, {}), outcomes.get(n)) for n in nodeids]
     family = apply_plan(claims, (header.get("family") or {}).get("size") or 0)
-    run = {**header, "error_budget": budget.describe(family, ALPHA),
+    run = {**header, "error_budget": budget.describe({**(header.get("family") or {}), "size": family}, ALPHA),
            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
            "libraries": library_versions(), "not_as_locked": lock_differences() or "none",
            "interrupted": interrupted, "partial": partial_run(claims, family, interrupted),

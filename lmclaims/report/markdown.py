@@ -25,15 +25,37 @@ def _level(c: dict) -> float:
     return level if isinstance(level, float) else (c.get("spec") or {}).get("alpha", ALPHA)
 
 
+NO_REFERENCE = "no published effect"
+
+
+def _reference(c: dict) -> str:
+    """The published effect in the statistic's units, or says there is none (never a blank)."""
+    value = c.get("reference_effect")
+    return NO_REFERENCE if value is None or value != value else fmt.num(value)
+
+
+def _n(c: dict) -> str:
+    """n, and for a sequential claim that stopped early, of how many planned."""
+    n, budget = c.get("n"), c.get("n_budget")
+    if not n:
+        return "–"
+    return f"{n} of {budget}" if budget and budget > n else str(n)
+
+
+def _level_cell(c: dict, level: float) -> str:
+    role = c.get("role")
+    return fmt.num(level) + (f" ({role})" if role in ("primary", "secondary") else "")
+
+
 def summary_table(claims: list[dict]) -> list[str]:
     lines = ["| claim | parameters | verdict | estimate [CI at 1 − 2·level] | level | n | p | "
-             "MDE at level | reference |", "|---|---|---|---|---|---|---|---|---|"]
+             "MDE at level | reference effect |", "|---|---|---|---|---|---|---|---|---|"]
     for c in claims:
         verdict = BADGE[c["verdict"]] + (" (expected)" if c.get("expected") else "")
         level = _level(c)
         lines.append(f"| {code(c['id'])} | {md(fmt.params(c))} | {verdict} | {fmt.estimate(c)} "
-                     f"| {fmt.num(level)} | {c.get('n') or '–'} | {fmt.p(c.get('p_value'), level)} "
-                     f"| {fmt.mde(c)} | {fmt.num(c.get('reference_effect'))} |")
+                     f"| {_level_cell(c, level)} | {_n(c)} | {fmt.p(c.get('p_value'), level)} "
+                     f"| {fmt.mde(c)} | {_reference(c)} |")
         lines += _part_rows(c, level)
     return lines
 
@@ -89,6 +111,16 @@ def _flatten(rows: dict, prefix: str = ""):
             yield f"{prefix}{key}", value
 
 
+def _spec_shown(spec: dict) -> dict:
+    """The declared protocol, with words where a field is empty by design."""
+    shown = dict(spec)
+    if shown.get("reference_effect") is None:
+        shown["reference_effect"] = NO_REFERENCE
+    if "looks" in shown and not shown["looks"]:
+        shown["looks"] = "one look at n (fixed sample size)"
+    return shown
+
+
 def claim_section(c: dict) -> list[str]:
     lines = [f"### {code(c['id'])} {md(fmt.params(c)) if c.get('params') else ''}".rstrip(), "",
              f"> {md(c.get('statement', ''), 1000)}", "",
@@ -102,7 +134,7 @@ def claim_section(c: dict) -> list[str]:
         lines += ["", f"Method: {md(c['ci_method'])}"]
     if c.get("spec"):
         lines += ["", "<details><summary>Pre-registered protocol</summary>", "",
-                  *_kv_table(c["spec"], ("field", "declared")), "", "</details>"]
+                  *_kv_table(_spec_shown(c["spec"]), ("field", "declared")), "", "</details>"]
     if c.get("details"):
         lines += ["", *_details(c["details"])]
     for fig in c.get("figures", []):
@@ -116,9 +148,38 @@ def plan_lines(run: dict) -> list[str]:
     return [f"Error budget, declared before the run: {md(plan.get('plan', 'not recorded'))}; "
             f"{md(plan.get('controls', ''))}. Each interval is at the level its verdict was decided "
             "at (two-sided 1 − 2·level), its test inverted; p is that test's one-sided p-value. "
+            "A sequential claim (n shown as 'used of planned') looks at its data more than once, "
+            "each look at its share of the claim's level, and stops at the first decided look; "
+            "its level column is that look's. "
             "MDE: the smallest effect detectable with power 0.8 at that level and this n; "
             "**underpowered**: the reference effect lies below the MDE (the n needed is given); "
-            "**equivalent**: two one-sided tests put the statistic inside its declared margin."]
+            "**equivalent**: two one-sided tests put the statistic inside its declared margin.",
+            *plan_table(plan.get("claims") or [])]
+
+
+def plan_table(rows: list[dict]) -> list[str]:
+    """Per claim id: its tests, primaries, and the weight and level of each role."""
+    if not rows:
+        return []
+    lines = ["", "<details><summary>Error budget per claim</summary>", "",
+             "| claim | tests | primaries | weight, level: primary | secondary | equal |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        cells = [f"{fmt.num(r[f'weight_{role}'])}, {fmt.num(r[f'level_{role}'])}"
+                 if f"weight_{role}" in r else "–" for role in ("primary", "secondary", "equal")]
+        lines.append(f"| {code(str(r.get('id')))} | {r.get('tests')} | {r.get('primaries')} | "
+                     + " | ".join(cells) + " |")
+    return lines + ["", "</details>"]
+
+
+def _run_shown(run: dict) -> dict:
+    """The run header without the plan's per-claim rows (shown as their own table)."""
+    shown = dict(run)
+    if isinstance(shown.get("error_budget"), dict):
+        shown["error_budget"] = {k: v for k, v in shown["error_budget"].items() if k != "claims"}
+    if isinstance(shown.get("family"), dict):
+        shown["family"] = {k: v for k, v in shown["family"].items() if k != "plan"}
+    return shown
 
 
 def interrupted_banner(run: dict) -> list[str]:
@@ -138,7 +199,7 @@ def render(data: dict, changes: list[str] | None = None) -> str:
     lines += interrupted_banner(run)
     lines += ["## Summary", "", *summary_table(claims), "",
               *plan_lines(run), "",
-              "<details><summary>Run</summary>", "", *_kv_table(run, ("", "")), "", "</details>", "",
+              "<details><summary>Run</summary>", "", *_kv_table(_run_shown(run), ("", "")), "", "</details>", "",
               "## Claims", ""]
     for c in claims:
         lines += claim_section(c)

@@ -32,7 +32,7 @@ def results_table(claims: list[dict]) -> list[str]:
     by_id: dict[str, list[dict]] = {}
     for c in claims:
         by_id.setdefault(str(c.get("id")), []).append(c)
-    rows = [("claim", "tests", "verdicts (each at alpha / K)", "estimates")]
+    rows = [("claim", "tests", "verdicts (each at its level)", "estimates")]
     for cid, group in by_id.items():
         counts = Counter(c.get("verdict") for c in group)
         verdicts = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts.get(v))

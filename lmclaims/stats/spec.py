@@ -50,6 +50,8 @@ class ClaimSpec:
     reference_effect: float | None = None  # the published effect in the statistic's units; where
     #   it lies nearer the null than the MDE, an undecided claim is "underpowered" (with n needed)
     max_censored: float = MAX_CENSORED  # censored share per sample beyond which the claim is n/a
+    looks: tuple[float, ...] = ()  # group-sequential plan (stats.sequential): looks at these
+    #   fractions of n, ending at 1, each at its share of the level; () = one look at n
 
     @property
     def confidence_level(self) -> float:
@@ -89,6 +91,9 @@ class TestResult:
     deciding_part: str = ""  # compound claims: the name of the part whose numbers these are
     level: float = float("nan")  # one-sided level of the decision; the interval is at 1 - 2 * level
     reference_effect: float = float("nan")  # the spec's reference effect, NaN if none
+    n_budget: int = 0  # sequential claims (stats.sequential): the planned n, of which `n` were used
+    looks: tuple = ()  # sequential claims: one dict per look taken (n, level, verdict, estimate, ...)
+    level_spent: float = float("nan")  # sequential claims: the levels of the looks taken, summed
 
     __test__ = False  # not a pytest test class despite the name
 
