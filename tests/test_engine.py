@@ -146,6 +146,24 @@ def test_a_prefix_pass_computes_no_logits_and_fills_every_layer(tiny):
     check_prefix_cache(cache, 3, 8, tiny.n_layers)
 
 
+def test_a_selection_copies_only_the_layers_a_pass_updates(tiny):
+    """select_prompts selects a layer's rows when it is first updated: a layer no block updates
+    keeps the held cache's tensors, an updated one holds exactly the selected rows plus the new
+    position, and the held cache is left as it was."""
+    from lmclaims.engine.prefix_cache import compute_prefix_cache, select_prompts
+
+    held = compute_prefix_cache(tiny.bridge, torch.randint(3, 512, (4, 6), generator=torch.Generator().manual_seed(11)), 4)
+    before = [layer.keys.clone() for layer in held.layers]
+    rows = torch.tensor([3, 3, 0, 2])
+    selected = select_prompts(held, rows)
+    new_k, new_v = (torch.randn(4, *held.layers[1].keys.shape[1:-2], 1, held.layers[1].keys.shape[-1]) for _ in range(2))
+    keys, values = selected.update(new_k, new_v, 1)
+    assert torch.equal(keys, torch.cat([held.layers[1].keys[rows], new_k], -2))
+    assert torch.equal(values, torch.cat([held.layers[1].values[rows], new_v], -2))
+    assert selected.layers[0].keys is held.layers[0].keys  # never updated: never copied
+    assert all(torch.equal(layer.keys, b) for layer, b in zip(held.layers, before))
+
+
 def test_the_cpu_allocators_refusal_counts_as_out_of_memory():
     """The row chunks halve on the CPU too: DefaultCPUAllocator says "can't allocate memory"."""
     from lmclaims.engine.chunking import is_out_of_memory

@@ -89,11 +89,27 @@ def cache_bytes(cache) -> int:
 
 
 def select_prompts(cache, rows: torch.Tensor):
-    """A cache holding the prefixes of `rows` (indices into `cache`'s batch), leaving `cache` intact."""
+    """A cache holding the prefixes of `rows` (indices into `cache`'s batch), leaving `cache` intact.
+
+    Each layer selects its rows (the layer's own `batch_select_indices`) when a forward pass
+    first updates it, so the keys and values of blocks that do not run (those below the write
+    layer, skipped by `start_layer.blocks_from`) are never copied: [rows, kv_heads, prefix,
+    head_dim] floats, twice, per skipped block. The numbers are those of selecting every layer
+    at once: the same selection, made later."""
     selected = copy.copy(cache)
-    selected.layers = [copy.copy(layer) for layer in cache.layers]
-    selected.batch_select_indices(rows)
+    selected.layers = [_select_on_first_update(copy.copy(layer), rows) for layer in cache.layers]
     return selected
+
+
+def _select_on_first_update(layer, rows: torch.Tensor):
+    """`layer` (a copy), whose first `update` selects `rows` first, then runs the class's own update."""
+    def update(*args, **kwargs):
+        del layer.update  # from now on the class's update
+        layer.batch_select_indices(rows)
+        return layer.update(*args, **kwargs)
+
+    layer.update = update
+    return layer
 
 
 def check_prefix_cache(cache, n_prompts: int, prefix_len: int, n_layers: int) -> None:
