@@ -1,0 +1,72 @@
+"""The lines the sweep benchmark prints: limits, the three-way table, memory by phase."""
+
+from __future__ import annotations
+
+import memory_model
+from memory_watch import MIB, MemoryWatch
+from roofline import MatmulRates, RowCost, Shapes
+
+
+def gflops(mac_rate: float) -> float:
+    """GFLOP/s of a rate in MAC/s (1 MAC = 2 FLOP)."""
+    return 2 * mac_rate / 1e9
+
+
+def print_limits(rates: MatmulRates, shapes: Shapes, costs: dict[str, RowCost], prompt_len: int,
+                 layer: int, last_block: int) -> None:
+    """The probe's rates and each way's MACs per row, with what they are made of."""
+    vocab, d_model = shapes.unembed
+    per_block = shapes.block_macs_per_position
+    attention = sum(shapes.attention_macs(b, prompt_len) for b in range(layer, last_block + 1))
+    engine = costs["engine"]
+    print(f"matmul probe (float32 F.linear, {rates.rows} rows x each weight, this process, just now): "
+          f"blocks' weights {gflops(rates.blocks):.1f} GFLOP/s (time-weighted over the "
+          f"{len(shapes.block_weights)} matrices of a block), unembedding {d_model}->{vocab} "
+          f"{gflops(rates.unembed):.1f} GFLOP/s")
+    print(f"MACs per row: engine {engine.total:.4g} = the last position through blocks {layer}..{last_block} "
+          f"({last_block - layer + 1} x {per_block:.4g} linear + attention over {prompt_len} keys "
+          f"{attention:.3g})" + (f" + unembedding {d_model}x{vocab} = {engine.unembed:.4g}" if engine.unembed
+                                 else ", no logits (L2 read at the last block's output)"))
+    print(f"  full re-run {costs['full re-run'].total:.4g} = {prompt_len} positions x {len(shapes.windows)} blocks "
+          f"+ causal attention + the last position's unembedding; published way "
+          f"{costs['published way'].total:.4g} = the same + the unembedding at all {prompt_len} positions")
+
+
+def print_table(ways: dict, costs: dict[str, RowCost], rates: MatmulRates, setup_s: float,
+                n_prompts: int) -> None:
+    """Seconds, rows/s, the matmul limit's rows/s, each way's share of it and its speed-up."""
+    published = ways["published way"]
+    engine = ways["engine"]
+    prefix_share = setup_s * (engine.rows / max(t.rows for t in ways.values()))
+    lines = [(name, t.rows, t.rows_per_forward, t.seconds, costs[name.split(",")[0]])
+             for name, t in ways.items()]
+    lines.append(("engine, with its prefix pass", engine.rows, engine.rows_per_forward,
+                  engine.seconds + prefix_share, costs["engine"]))
+    print(f"{'way':<30}{'rows':>6}{'/fwd':>6}{'seconds':>10}{'rows/s':>10}{'MACs/row':>11}"
+          f"{'limit rows/s':>14}{'share':>8}{'x published':>13}")
+    for name, rows, per_forward, seconds, cost in lines:
+        limit = rates.limit_rows_per_s(cost)
+        rate = rows / seconds
+        print(f"{name:<30}{rows:>6}{per_forward:>6}{seconds:>10.3f}{rate:>10.1f}{cost.total:>11.3g}"
+              f"{limit:>14.1f}{rate / limit:>8.1%}{rate / (published.rows / published.seconds):>13.1f}")
+    print(f"  limit rows/s = 1 / (block MACs / block rate + unembedding MACs / unembedding rate); share = "
+          f"rows/s / limit; /fwd = rows per forward pass. The engine's setup (prefix passes and clean "
+          f"activations of its {n_prompts} prompts, {setup_s:.2f} s) is outside its timed sweeps; the last "
+          f"line adds the share of it for the sweep's prompts.")
+
+
+def print_memory(watch: MemoryWatch, ways: dict, engine_estimates: dict[str, int], prompt_len: int) -> None:
+    """Each phase's RSS at its start and its peak, MiB, beside the predicted addition (`memory_model`)."""
+    estimates = dict(engine_estimates)
+    bridge = ways["engine"].sweeper.bridge
+    full, published = ways["full re-run"], ways["published way"]
+    estimates["full re-run"] = full.rows_per_forward * memory_model.whole_prompt_row_bytes(bridge, prompt_len, 1)
+    estimates["published way"] = published.rows_per_forward * memory_model.cached_run_row_bytes(
+        bridge, prompt_len, published.sweeper.cached_bytes_per_prompt)
+    print(f"memory (resident set, MiB), phase: start -> peak (+ added; predicted +); run_with_cache returns "
+          f"{published.sweeper.cached_bytes_per_prompt / MIB:.0f} MiB per {prompt_len}-token prompt "
+          f"(logits at every position and {published.sweeper.cached_hooks} hooks' activations)")
+    for name, p in watch.phases.items():
+        est = estimates.get(name)
+        print(f"  {name}: {p.start / MIB:.0f} -> {p.peak / MIB:.0f} (+{(p.peak - p.start) / MIB:.0f}"
+              + (f"; predicted +{est / MIB:.0f})" if est is not None else ")"))
