@@ -12,8 +12,9 @@ both): the predictions are meant to be within about 30%, and rather above than b
 - An engine row holds its own copy of its prompt's keys and values in each block it runs
   (`kv_bytes_per_prompt` x blocks run / blocks: `select_prompts` copies a layer when it runs),
   and within the block being run, that layer's keys and values once more (the copy joined with
-  the new position) and repeated to every query head (heads / kv_heads copies); and its
-  output (logits and/or a residual).
+  the new position) and repeated to every query head (heads / kv_heads copies), and its
+  output (logits and/or a residual); after the pass, while the change is computed from the
+  output, three outputs' worth (the output, a shifted copy and its exponent for KL).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def engine_row_bytes(engine, every_block: bool = False) -> int:
     kv_layer = engine.kv_bytes_per_prompt // n_layers
     width = ((engine.bridge.cfg.d_vocab if engine.readout.needs_logits or every_block else 0)
              + (engine.bridge.cfg.d_model if engine.readout.hook else 0))
-    return kv_layer * (last - first + 1) + kv_layer * (1 + heads // kv_heads) + F32 * width
+    in_pass = kv_layer * (last - first + 1) + kv_layer * (1 + heads // kv_heads) + F32 * width
+    return max(in_pass, 3 * F32 * width)
 
 
 def engine_setup_bytes(engine, prompts_per_pass: int) -> int:

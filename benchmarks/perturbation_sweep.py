@@ -147,24 +147,27 @@ def engine_only(args) -> int:
     start = time.perf_counter()
     with watch.phase("engine setup"):
         engine = PerturbationEngine(model.bridge, prompts, layer, readout, max_cache_bytes=cache_bytes)
+    per_forward = chunk_rows(engine, args.paths, args.steps)
     with watch.phase("engine"):
         engine.path_changes(*sweep_inputs(engine, args.paths, args.steps))
-    est = memory_estimates(engine, args.paths, args.steps)
+    est = memory_estimates(engine, args.paths, args.steps, per_forward)
     phases = "; ".join(f"{name} {watch.phases[name].peak / MIB:.0f} (predicted {(base + est[name]) / MIB:.0f})"
                        for name in ("engine setup", "engine"))
     print(f"prompts={args.paths} peak_rss_mib={watch.overall_peak() / MIB:.0f}: model loaded {base / MIB:.0f}; "
           f"{phases}; {engine.group_size} prompts per group ({engine.group_size * engine.kv_bytes_per_prompt / MIB:.0f} "
-          f"MiB of prefix cache), {engine.stats['prompt_groups']} groups, {engine.stats['chunks']} row chunks, "
+          f"MiB of prefix cache), {engine.stats['prompt_groups']} groups, {per_forward} rows per forward, "
           f"{time.perf_counter() - start:.0f} s")
     return 0
 
 
-def memory_estimates(engine: PerturbationEngine, paths: int, steps: int) -> dict[str, int]:
-    """Predicted bytes the engine's phases add to the loaded model (`memory_model`)."""
+def memory_estimates(engine: PerturbationEngine, paths: int, steps: int,
+                     rows_per_forward: int | None = None) -> dict[str, int]:
+    """Predicted bytes the engine's phases add to the loaded model (`memory_model`), for its
+    sweeps at `rows_per_forward` (default: as it would size them now)."""
     prefix_len = engine.prompts.shape[1] - 1
     per_pass = rows_per_chunk(engine.device, engine.activation_bytes(prefix_len))  # as the engine sizes it
     return {"engine setup": memory_model.engine_setup_bytes(engine, per_pass),
-            "engine": memory_model.engine_sweep_bytes(engine, chunk_rows(engine, paths, steps))}
+            "engine": memory_model.engine_sweep_bytes(engine, rows_per_forward or chunk_rows(engine, paths, steps))}
 
 
 @dataclass
@@ -245,9 +248,12 @@ def main(argv=None) -> int:
           f"sizes = {engine.rows} rows, the same rows for the three ways")
     sweep_report.print_limits(rates, shapes, costs, args.prompt_len, layer, last_block)
     sweep_report.print_table(ways, costs, rates, setup_s, len(prompts))
-    sweep_report.print_memory(watch, ways, memory_estimates(engine.sweeper, args.paths, args.steps)
+    scaled = ways[f"engine, {args.scale_paths}x paths"]
+    sweep_report.print_memory(watch, ways, memory_estimates(engine.sweeper, args.paths, args.steps,
+                                                            engine.rows_per_forward)
                               | {f"engine, {args.scale_paths}x paths": memory_estimates(
-                                  engine.sweeper, args.paths * args.scale_paths, args.steps)["engine"]},
+                                  engine.sweeper, args.paths * args.scale_paths, args.steps,
+                                  scaled.rows_per_forward)["engine"]},
                               args.prompt_len)
     at_zero = ", ".join(f"{name} {float(ways[name].out[:, 0].abs().max()):.2g}"
                         for name in ("engine", "full re-run", "published way"))
