@@ -119,10 +119,11 @@ def describe(family: dict, alpha: float) -> dict:
     rows = family.get("plan") or []
     weighted = [r for r in rows if r.get("primaries") and r["primaries"] < r["tests"]]
     if weighted:
-        rule = (f"{PLAN}: {size} claim tests; a claim id keeps its share (its tests / {size}) of "
-                f"alpha; in the {len(weighted)} claim ids that declare primaries, the primaries "
-                f"share {PRIMARY_SHARE:g} of it and the secondaries the rest; the other tests at "
-                f"alpha / {size} = {alpha / size:.3g}")
+        equal = sum(r["tests"] for r in rows if r not in weighted)
+        rest = f"; the other {equal} tests at alpha / {size} = {alpha / size:.3g}" if equal else ""
+        rule = (f"{PLAN}: {size} claim tests; each claim id keeps its share (its tests / {size}) of "
+                f"alpha; where it declares primaries ({len(weighted)} of {len(rows)} claim ids), "
+                f"the primaries share {PRIMARY_SHARE:g} of it and the secondaries the rest{rest}")
     else:
         rule = f"{PLAN} with equal weights: each of the {size} claim tests at one-sided level " \
                f"alpha / {size} = {alpha / size:.3g}"
