@@ -27,8 +27,8 @@ def progress_writer(config: pytest.Config) -> Callable[[str], None]:
 class ClaimProgress:
     """Controller-side plugin: a line per finished claim and, at the end, the results table.
 
-    The per-claim line shows the claim's own verdict before Holm (the report's may be
-    stricter); hidden with -q. The results table is hidden with -qq. Registered by hooks.py
+    The per-claim line shows the claim's verdict at its level under the run's plan (the
+    report's); hidden with -q. The results table is hidden with -qq. Registered by hooks.py
     beside the Collector, whose records and written data it reads.
     """
 
@@ -50,7 +50,7 @@ class ClaimProgress:
         outcome = self.collector.outcomes.get(report.nodeid)
         verdict, _ = raw_verdict(record, outcome)
         if verdict == "holds" and (outcome or {}).get("outcome") == "failed":
-            verdict = "holds alone, not at the family-wise level (before Holm)"
+            verdict = "holds, but its test failed"
         if "expected" in (outcome or {}):
             verdict += " (expected)"
         elapsed = time.monotonic() - self.start

@@ -88,8 +88,6 @@ def apply_plan(claims: list[dict], family_size: int) -> int:
     return family
 
 
-apply_holm = apply_plan  # the name `lmclaims merge` imports (the plan is no longer Holm's)
-
 
 def assemble(header: dict, records: dict, outcomes: dict, expected: list[str],
              interrupted: bool) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """`lmclaims merge SHARD.json ... -o claims.md`: one report from the shards of one run.
 
-Each shard (`pytest claims/ --claims-shard I/K`) wrote the report of its own claims, with
-Holm counting the whole family and every other claim as p = 1. The merge takes the union,
-checks that the shards come from the same run (model, profile, seed, family, K; no claim
-decided twice), and recomputes Holm over all claims with `assemble.apply_holm`, so its
-verdicts and adjusted p-values are those of the same run unsharded.
+Each shard (`pytest claims/ --claims-shard I/K`) wrote the report of its own claims, each
+decided at its weight's share of alpha under the run's plan, which is fixed from the whole
+family whatever the shard (stats.budget). The merge takes the union, checks that the shards
+come from the same run (model, profile, seed, family, K; no claim decided twice), and
+re-applies the plan with `assemble.apply_plan`, so its verdicts and adjusted p-values are
+those of the same run unsharded.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from lmclaims.report.assemble import apply_holm, partial_run
+from lmclaims.report.assemble import apply_plan, partial_run
 from lmclaims.report.compare import ReportError, label, load_report
 from lmclaims.report.write import write_report
 
@@ -61,7 +62,7 @@ def _union(reports: list[dict], names: list[str]) -> list[dict]:
 
 
 def merge_reports(reports: list[dict], names: list[str]) -> dict:
-    """The report data of the union of shard reports (checked by load_report), Holm recomputed.
+    """The report data of the union of shard reports (checked by load_report), the plan re-applied.
 
     Raises ReportError (one line naming the file) for shards of different runs, of different K,
     the same shard twice, or overlapping claims.
@@ -83,7 +84,7 @@ def merge_reports(reports: list[dict], names: list[str]) -> dict:
         claim.setdefault("spec", None)
         claim.setdefault("test_outcome", "not run")
         claim.setdefault("p_value", None)
-    family = apply_holm(claims, (reports[0]["run"].get("family") or {}).get("size") or 0)
+    family = apply_plan(claims, (reports[0]["run"].get("family") or {}).get("size") or 0)
     interrupted = any(bool(r["run"].get("interrupted")) for r in reports)
     run = {**reports[0]["run"], "shard": None, "merged_from": [str(n) for n in names],
            "shards": sorted(f"{i}/{k}" for i, k in shards),

@@ -1,7 +1,7 @@
 """Per-profile sizes of the training claims: seeds, steps and models, looked up by profile name.
 
 Seeds are the sampling unit of every training claim. The suite decides each claim at the
-family-wise level alpha / K (K: every claim test of the suite, about 80), and the bootstrap-t
+its share of the run's alpha (stats.budget: alpha / K or less, K every claim test of the suite, about 80), and the bootstrap-t
 interval is unbounded when more than that share of resamples repeat one value (n / n^n of
 them): 5 seeds (0.16%) are too few, 6 (0.013%) just enough, so the standard profile trains 7. Costs are cold (training) on the
 shared 2-core CPU; a warm run loads every checkpoint from the cache (see README).
