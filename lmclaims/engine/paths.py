@@ -224,7 +224,7 @@ class _PathSweeper(ABC):
         k, n_sizes = len(bases), len(sizes)
         at = coarse_positions(n_sizes, refinement.every)
         outs = self._outputs_at(prompt_idx, bases, directions, sizes[at].expand(k, -1))
-        ref = outs[:, :1]
+        ref = outs[:, :1].clone()  # the base's outputs; the coarse rows are freed before the dense ones
         coarse = check_finite(self.changes(ref, outs), "output change (NaN/inf in model outputs under "
                                                        "perturbation)").cpu()
         del outs
