@@ -68,6 +68,8 @@ def arguments(argv=None) -> argparse.Namespace:
                    help="the engine's budget for prefix caches held at once (default: its own)")
     p.add_argument("--memory-scan", default=None, metavar="N1,N2,...",
                    help="print the engine's peak memory for each prompt count, each in a fresh process")
+    p.add_argument("--profile", action="store_true",
+                   help="also print where the engine's time goes on the sweep (torch.profiler)")
     p.add_argument("--engine-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.paths is None:
@@ -255,6 +257,8 @@ def main(argv=None) -> int:
                                   engine.sweeper, args.paths * args.scale_paths, args.steps,
                                   scaled.rows_per_forward)["engine"]},
                               args.prompt_len)
+    if args.profile:
+        sweep_report.print_profile(engine.sweeper, sweep_inputs(engine.sweeper, args.paths, args.steps))
     at_zero = ", ".join(f"{name} {float(ways[name].out[:, 0].abs().max()):.2g}"
                         for name in ("engine", "full re-run", "published way"))
     print(f"check: max |published way - full re-run| = {float((published.out - full.out).abs().max()):.3g}; "

@@ -70,3 +70,24 @@ def print_memory(watch: MemoryWatch, ways: dict, engine_estimates: dict[str, int
         est = estimates.get(name)
         print(f"  {name}: {p.start / MIB:.0f} -> {p.peak / MIB:.0f} (+{(p.peak - p.start) / MIB:.0f}"
               + (f"; predicted +{est / MIB:.0f})" if est is not None else ")"))
+
+
+GEMM_OPS = ("aten::mm", "aten::addmm")  # the blocks' linear maps and the unembedding
+
+
+def print_profile(engine, inputs, top: int = 12) -> None:
+    """Where the engine's time goes on one sweep of `inputs`: the share of its self CPU time in
+    the GEMMs (the limit's work), then the `top` operators by self time with their input shapes."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        engine.path_changes(*inputs)
+    events = prof.key_averages(group_by_input_shape=True)
+    total = sum(e.self_cpu_time_total for e in events)
+    gemm = sum(e.self_cpu_time_total for e in events if e.key in GEMM_OPS)
+    print(f"profile of the engine's sweep (torch.profiler, self CPU time, {total / 1e6:.3f} s in operators): "
+          f"GEMMs {gemm / total:.0%}; top {top} operators:")
+    for e in sorted(events, key=lambda e: -e.self_cpu_time_total)[:top]:
+        shapes = str(e.input_shapes)[:70]
+        print(f"  {e.self_cpu_time_total / total:>6.1%} {e.self_cpu_time_total / 1e6:>8.3f} s {e.count:>5}x "
+              f"{e.key:<16} {shapes}")
