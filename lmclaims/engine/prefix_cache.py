@@ -55,30 +55,55 @@ def cache_reaches_attention(bridge):
             handle.remove()
 
 
+POSITIONS_PER_PASS = 8192  # prefix positions per pass: GEMMs of 8192 rows already run at full rate; more adds memory only
+
+
 def compute_prefix_cache(bridge, prefixes: torch.Tensor, prompts_per_pass: int):
     """The key-value cache of `prefixes` [P, len] (token ids on the model's device).
 
-    Runs the blocks only, `prompts_per_pass` prompts at a time, and joins the chunks' caches
-    along the batch. The pass ends at the last block's output (a hook raising StopForward): no
-    final norm, no logits. (TransformerLens 4.3's `stop_at_layer=n_layers` stops nothing, since
-    it stops before the block of that index: every prefix position's d_vocab logits were computed,
-    [prompts, positions, d_vocab] floats, 1 GiB for 8 prompts of 128 tokens on Gemma 3.)"""
+    Runs the blocks only, `prompts_per_pass` prompts at a time (at most POSITIONS_PER_PASS
+    positions), each pass's keys and values copied into the group's cache as soon as it is
+    done: the peak is the group's cache plus one pass, not twice the cache. The pass ends at
+    the last block's output (a hook raising StopForward): no final norm, no logits.
+    (TransformerLens 4.3's `stop_at_layer=n_layers` stops nothing, since it stops before the
+    block of that index: every prefix position's d_vocab logits were computed, [prompts,
+    positions, d_vocab] floats, 1 GiB for 8 prompts of 128 tokens on Gemma 3.)"""
+    per_pass = max(1, min(prompts_per_pass, POSITIONS_PER_PASS // max(1, prefixes.shape[1])))
+    joined = None
+    for start in range(0, len(prefixes), per_pass):
+        cache = _one_pass(bridge, prefixes[start:start + per_pass])
+        if per_pass >= len(prefixes):
+            return cache
+        if joined is None:
+            joined = cache
+            for layer in joined.layers:
+                if layer.keys is not None:
+                    layer.keys, layer.values = (_batch_of(t, len(prefixes)) for t in (layer.keys, layer.values))
+            continue
+        for whole, part in zip(joined.layers, cache.layers):
+            if whole.keys is not None:
+                whole.keys[start:start + len(part.keys)] = part.keys
+                whole.values[start:start + len(part.values)] = part.values
+    return joined
+
+
+def _one_pass(bridge, prefixes: torch.Tensor):
+    """A DynamicCache of `prefixes` [p, len] from one forward pass that stops after the last block."""
     from transformers import DynamicCache
 
+    cache = DynamicCache(config=bridge.original_model.config)
     last_block = f"blocks.{bridge.cfg.n_layers - 1}.hook_resid_post"
-    caches = []
-    for chunk in prefixes.split(max(1, prompts_per_pass)):
-        cache = DynamicCache(config=bridge.original_model.config)
-        with (torch.inference_mode(), cache_reaches_attention(bridge),
-              bridge.hooks(fwd_hooks=[(last_block, stop_forward)]), forward_may_stop()):
-            bridge(chunk, return_type=None, use_cache=True, **{cache_argument(bridge): cache})
-        caches.append(cache)
-    joined = caches[0]
-    for i, layer in enumerate(joined.layers):
-        if len(caches) > 1 and layer.keys is not None:
-            layer.keys = torch.cat([c.layers[i].keys for c in caches])
-            layer.values = torch.cat([c.layers[i].values for c in caches])
-    return joined
+    with (torch.inference_mode(), cache_reaches_attention(bridge),
+          bridge.hooks(fwd_hooks=[(last_block, stop_forward)]), forward_may_stop()):
+        bridge(prefixes, return_type=None, use_cache=True, **{cache_argument(bridge): cache})
+    return cache
+
+
+def _batch_of(first: torch.Tensor, n: int) -> torch.Tensor:
+    """An [n, ...] tensor whose first rows are `first` [k, ...] (the rest to be filled)."""
+    whole = torch.empty((n, *first.shape[1:]), dtype=first.dtype, device=first.device)
+    whole[:len(first)] = first
+    return whole
 
 
 def cache_bytes(cache) -> int:
