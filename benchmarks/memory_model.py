@@ -21,6 +21,8 @@ both): the predictions are meant to be within about 30%, and rather above than b
 
 from __future__ import annotations
 
+from lmclaims.engine.prefix_cache import POSITIONS_PER_PASS
+
 F32 = 4
 
 
@@ -66,16 +68,15 @@ def engine_row_bytes(engine, every_block: bool = False) -> int:
 
 
 def engine_setup_bytes(engine, prompts_per_pass: int) -> int:
-    """The engine's construction: a group's prefix passes (their working activations, the group's
-    cache, twice while several passes' caches are joined), then its clean activations (one chunk
-    of rows of the last token over the held cache)."""
+    """The engine's construction: the group's cache (allocated at the first pass) plus one prefix
+    pass (its working activations and its own cache, at most POSITIONS_PER_PASS positions),
+    then its clean activations (one chunk of rows of the last token over the held cache)."""
     held = engine.group_size * engine.kv_bytes_per_prompt
-    per_pass = min(engine.group_size, prompts_per_pass)
     prefix_len = engine.prompts.shape[1] - 1
-    passes = per_pass * prefix_len * position_bytes(engine.bridge, prefix_len)
-    joining = 2 * held if per_pass < engine.group_size else 0
+    per_pass = min(engine.group_size, prompts_per_pass, max(1, POSITIONS_PER_PASS // prefix_len))
+    one_pass = per_pass * (prefix_len * position_bytes(engine.bridge, prefix_len) + engine.kv_bytes_per_prompt)
     clean = held + min(engine.group_size, engine.row_budget()) * engine_row_bytes(engine, every_block=True)
-    return max(held + passes, joining, clean)
+    return max(held + one_pass, clean)
 
 
 def engine_sweep_bytes(engine, rows_per_chunk: int) -> int:
