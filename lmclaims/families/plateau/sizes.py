@@ -6,11 +6,10 @@ from lmclaims.profiles import by_profile
 
 MIN_SWEEP_STEPS = 40  # points per path at any profile that decides a claim (issue 13): resolves
 #                       1/39 of a path against published effects of about 8/100 (51.65 vs 64.89)
-STANDARD_BASES = 64  # power 0.8 at the headline parametrisation's level (half its claim's share of
-#   alpha, stats.budget) against the published max-slope ratio 0.854 on this model (CLAIMS.md): the
-#   n the statistics asked for at 48 bases was 81 at alpha / 82, i.e. about 58 at the primary's level
-#   ((z(0.0027) + z(0.8)) / (z(0.0003) + z(0.8)))^2 = 0.72); 64 leaves room, at the cost of 48 bases
-#   swept densely (the adaptive sweep evaluates 62-79% of the points)
+STANDARD_BASES = 96  # power 0.8 at the headline parametrisation's level (half its claim's share of
+#   alpha, stats.budget) against the published max-slope ratio 0.854 on this model (CLAIMS.md): at
+#   64 bases the main run's directions.toward_real_more_sensitive[lasr-early-l2] asked for n = 85
+#   (MDE 0.834 at level 0.0027); 96 leaves room for the spread of that estimate
 MIN_FIT_PER_DIM = 2  # Gaussian fitted on >= 2 x d_model activations: full rank, with room to spare
 
 
