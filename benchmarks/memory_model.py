@@ -55,13 +55,13 @@ def cached_run_row_bytes(bridge, positions: int, returned_bytes: int) -> int:
 
 def engine_row_bytes(engine, every_block: bool = False) -> int:
     """One engine row over its prompt's cached prefix (see the module docstring); `every_block`:
-    a row of the last token through every block to the logits, as the clean activations are run."""
+    the last token from block 0 to the read-out, as the clean activations are run."""
     heads, kv_heads, _ = _heads(engine.bridge)
     n_layers = engine.bridge.cfg.n_layers
-    last = n_layers - 1 if engine.readout.needs_logits or every_block else engine.readout.read_layer
+    last = n_layers - 1 if engine.readout.needs_logits else engine.readout.read_layer
     first = engine.write_layer if engine.start_at_write_layer and not every_block else 0
     kv_layer = engine.kv_bytes_per_prompt // n_layers
-    width = ((engine.bridge.cfg.d_vocab if engine.readout.needs_logits or every_block else 0)
+    width = ((engine.bridge.cfg.d_vocab if engine.readout.needs_logits else 0)
              + (engine.bridge.cfg.d_model if engine.readout.hook else 0))
     in_pass = kv_layer * (last - first + 1) + kv_layer * (1 + heads // kv_heads) + F32 * width
     return max(in_pass, 3 * F32 * width)
