@@ -51,8 +51,8 @@ def add_run_commands(commands) -> None:
                         help="write the markdown (and OUT.png) here instead of to standard output")
     merge = commands.add_parser(
         "merge", help="join the claims.json of a run's shards (--claims-shard) into one report",
-        description="Union of the shards' claims with Holm recomputed over the whole family: "
-                    "the verdicts of the same run unsharded.")
+        description="Union of the shards' claims with the run's error-budget plan re-applied over "
+                    "the whole family: the verdicts of the same run unsharded.")
     merge.add_argument("reports", nargs="+", metavar="SHARD.json", help="the shards' claims.json")
     merge.add_argument("-o", "--output", metavar="OUT.md", required=True,
                        help="the merged report's path (claims.json goes beside it)")

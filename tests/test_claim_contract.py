@@ -91,8 +91,8 @@ def loaded_model():
 def test_a_claim_test_must_take_the_claim_fixture(pytester):
     pytester.makepyfile(test_bad=NO_FIXTURE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "must take the `claim` fixture" in result.stderr.str()
+    assert result.ret == pytest.ExitCode.INTERRUPTED  # a collection error of the module
+    assert "must take the `claim` fixture" in result.stdout.str()
 
 
 @pytest.mark.parametrize("cut, verdict", [(False, "holds"), (True, "n/a")])

@@ -103,5 +103,12 @@ def test_a_refinement_rule_of_the_wrong_shape_is_refused(tiny):
     bad = Refinement(2, lambda coarse: torch.zeros(len(coarse), 1, dtype=torch.bool))
     with pytest.raises(ValueError, match="expected"):
         engine.sweep(torch.arange(2), base, torch.ones_like(base), torch.linspace(0, 1, 9), bad)
-    with pytest.raises(ValueError, match="every"):
-        Refinement(0, bad.brackets)
+    as_ints = Refinement(2, lambda coarse: torch.ones(len(coarse), 4, dtype=torch.long))
+    with pytest.raises(ValueError, match="torch.bool"):  # 0/1 ints would index paths, not pick brackets
+        engine.sweep(torch.arange(2), base, torch.ones_like(base), torch.linspace(0, 1, 9), as_ints)
+    for every in (0, 2.5, True):
+        with pytest.raises(ValueError, match="every"):
+            Refinement(every, bad.brackets)
+    for sizes in (torch.tensor([0.0]), torch.tensor([0.0, 0.5, 0.5, 1.0])):
+        with pytest.raises(ValueError, match="strictly increasing"):
+            engine.sweep(torch.arange(2), base, torch.ones_like(base), sizes, bad)

@@ -130,11 +130,16 @@ def demo(pytester):
                            "values are 0.1, 0.5, 0.9"),
     ('"late"', "claim('demo.depths'): 'primary' must be a dict"),
 ])
-def test_a_bad_primary_stops_collection_with_one_line(demo, primary, message):
-    result, _ = demo(primary)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    errors = [line for line in result.stderr.str().splitlines() if line.startswith("ERROR")]
-    assert len(errors) == 1 and message in errors[0], result.stderr.str()
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_bad_primary_stops_collection_with_one_line(demo, primary, message, workers, pytester):
+    """A collection error of the claim's module, with the whole reason on one line, under xdist
+    too (a usage error raised on a worker used to end in an xdist INTERNALERROR); no report."""
+    result, _ = demo(primary, "-n", workers)
+    out = result.stdout.str()
+    assert result.ret in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.TESTS_FAILED)  # xdist: 1
+    assert "INTERNALERROR" not in out + result.stderr.str() and "ERROR collecting test_demo.py" in out
+    assert any(message in line for line in out.splitlines()), out
+    assert not (pytester.path / "reports" / "claims.json").exists()
 
 
 def test_the_plan_is_fixed_at_collection_whatever_is_selected(demo, pytester):
@@ -160,3 +165,14 @@ def test_the_plan_is_fixed_at_collection_whatever_is_selected(demo, pytester):
            {n: [c[k] for k in keys] for n, c in by_node.items()}
     assert all((c["test_outcome"] == "passed") == (c["verdict"] in ("holds", "equivalent"))
                for c in full["claims"])
+
+
+def test_a_primary_never_gets_less_than_a_secondary():
+    """With half or more of a claim's tests primary, the primaries' count share replaces 1/2, so
+    every test of that claim gets its equal weight (4 of 6 primary used to give primaries 0.125 of
+    the claim's share each and secondaries 0.25)."""
+    members = [(f"t{i}", "c", i < 4) for i in range(6)] + [("u", "d", False)]
+    w = budget.weights(members)
+    assert all(w[f"t{i}"][0] == pytest.approx(1 / 7) for i in range(6))
+    few = budget.weights([(f"t{i}", "c", i < 2) for i in range(6)])
+    assert few["t0"][0] > few["t5"][0] and sum(v for v, _ in few.values()) == pytest.approx(1.0)

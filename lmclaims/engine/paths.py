@@ -98,8 +98,8 @@ class Refinement:
     brackets: Callable[[torch.Tensor], torch.Tensor]
 
     def __post_init__(self) -> None:
-        if self.every < 1:
-            raise ValueError(f"Refinement.every is a step between coarse sizes, >= 1; got {self.every}")
+        if isinstance(self.every, bool) or not isinstance(self.every, int) or self.every < 1:
+            raise ValueError(f"Refinement.every is a step between coarse sizes, an int >= 1; got {self.every!r}")
 
 
 def coarse_positions(n_sizes: int, every: int) -> torch.Tensor:
@@ -180,6 +180,9 @@ class _PathSweeper(ABC):
         Evaluated sizes equal the dense sweep's (up to the float rounding of other batch
         shapes); the others are interpolated between the coarse sizes around them.
         """
+        if len(sizes) < 2 or not bool((sizes.diff() > 0).all()):
+            raise ValueError(f"an adaptive sweep needs at least 2 strictly increasing sizes; got "
+                             f"{sizes.tolist()[:8]}{' ...' if len(sizes) > 8 else ''}")
         changes, evaluated = [], []
         self._chunked(lambda *a: changes.append(self._adaptive_chunk(*a, refinement, evaluated)),
                       prompt_idx, bases, directions, sizes, len(sizes))
@@ -229,9 +232,9 @@ class _PathSweeper(ABC):
                                                        "perturbation)").cpu()
         del outs
         picked = refinement.brackets(coarse)
-        if picked.shape != (k, len(at) - 1):
-            raise ValueError(f"Refinement.brackets gave shape {tuple(picked.shape)}, expected "
-                             f"{(k, len(at) - 1)} (paths, coarse brackets)")
+        if picked.shape != (k, len(at) - 1) or picked.dtype != torch.bool:
+            raise ValueError(f"Refinement.brackets gave {picked.dtype} of shape {tuple(picked.shape)}, "
+                             f"expected torch.bool of shape {(k, len(at) - 1)} (paths, coarse brackets)")
         inside = torch.zeros(k, n_sizes, dtype=torch.bool)
         for j in range(len(at) - 1):
             inside[picked[:, j], int(at[j]) + 1:int(at[j + 1])] = True

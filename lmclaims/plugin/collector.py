@@ -54,6 +54,7 @@ class Collector:
         self.written: list[str] = []
         self.partial: str | bool = False
         self.data: dict | None = None  # the report's data, once written
+        self.collection_errors = 0  # collectors that failed (bad claim markers included)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.expected = [i.nodeid for i in session.items if i.get_closest_marker("claim")]
@@ -72,10 +73,16 @@ class Collector:
                                    or self.outcomes[report.nodeid]["outcome"] == "passed"):
             self.outcomes[report.nodeid] = status
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors += 1
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if nothing_runs(self.config):
             return  # --collect-only, --setup-only, --setup-plan: no claim ran, no report
+        if exitstatus == pytest.ExitCode.USAGE_ERROR or (self.collection_errors and not self.records):
+            return  # the run stopped before any claim ran: the error says why, no report would
         if not self.records and not any(n.startswith("claims/") for n in self.expected):
             return
         interrupted = (exitstatus == pytest.ExitCode.INTERRUPTED

@@ -41,10 +41,18 @@ class FamilyCounter:
 
     @pytest.hookimpl(wrapper=True, trylast=True)  # innermost: sees the result before others filter it
     def pytest_make_collect_report(self, collector: pytest.Collector):
+        """Count the collector's claim tests; a bad claim marker fails the collector's collection
+        with one line (reported as a collection error, under xdist as well)."""
         report = yield
-        for node in report.result or ():
-            if isinstance(node, pytest.Item) and node.get_closest_marker("claim") is not None:
-                self.items[node.nodeid] = node
+        claims = [node for node in report.result or ()
+                  if isinstance(node, pytest.Item) and node.get_closest_marker("claim") is not None]
+        try:
+            check_members(claims)
+        except ValueError as exc:
+            report.outcome, report.longrepr, report.result = "failed", str(exc), []
+            return report
+        for node in claims:
+            self.items[node.nodeid] = node
         return report
 
     def add(self, item: pytest.Item) -> None:
@@ -73,6 +81,17 @@ def member(item: pytest.Item) -> Member:
     except ValueError as exc:
         raise ValueError(f"{item.nodeid}: {exc}") from None
     return Member(item.nodeid, meta, params_of(item))
+
+
+def check_members(items: list[pytest.Item]) -> None:
+    """ValueError naming the test where a claim marker is bad, a claim test lacks the `claim`
+    fixture, or a `primary=` matches no test of its function."""
+    members = [member(item) for item in items]
+    for item in items:
+        if "claim" not in getattr(item, "fixturenames", ()):
+            raise ValueError(f"{item.nodeid}: a @pytest.mark.claim test must take the `claim` fixture "
+                             f"(declare, conclude); add it to the arguments")
+    check_primaries(members)
 
 
 def triples(members: list[Member]) -> list[tuple[str, str, bool]]:

@@ -7,7 +7,7 @@ name and dealt round-robin, so every machine that collects the same tests with t
 selection computes the same partition, and the K parts are disjoint, cover the selection
 and differ in size by at most one unit. The family a claim is judged against is counted
 before this deselection (`lmclaims.plugin.family`), so a claim's pass/fail and its report
-entry are those of the unsharded run; `lmclaims merge` recomputes Holm over the union.
+entry are those of the unsharded run; `lmclaims merge` re-applies the plan over the union.
 """
 
 from __future__ import annotations

@@ -55,8 +55,8 @@ def partial_note(data: dict, full_report: Path | None) -> list[str]:
     if not partial:
         return []
     kept = f"; the full report {md(full_report)} was kept" if full_report else ""
-    return [f"⚠️ Partial run: {md(partial)}. Holm counts the family's claims without a p-value "
-            f"as p = 1{kept}.", ""]
+    return [f"⚠️ Partial run: {md(partial)}. every claim here was decided at its "
+            f"share of the whole family's error budget, so the verdicts stand as they are{kept}.", ""]
 
 
 def write_report(data: dict, md_path: Path, baseline: str | None = None) -> list[str]:

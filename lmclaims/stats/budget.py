@@ -19,9 +19,12 @@ the pytest outcome and the report's verdict are the same decision, whatever `-k`
 The weights (`weights`): a claim id c with k_c tests keeps the share s_c = k_c / K it has
 under equal weights, so declaring primaries in one claim never changes another claim's level.
 Inside c, where the marker names primary parametrisations (p_c of its k_c tests), the
-primaries share PRIMARY_SHARE of s_c and the secondaries the rest:
+primaries share q_c = max(PRIMARY_SHARE, p_c / k_c) of s_c and the secondaries the rest:
 
-    w_primary = PRIMARY_SHARE * s_c / p_c,   w_secondary = (1 - PRIMARY_SHARE) * s_c / (k_c - p_c).
+    w_primary = q_c * s_c / p_c,   w_secondary = (1 - q_c) * s_c / (k_c - p_c),
+
+so a primary never gets less than a secondary (where half or more of the tests are primary,
+every test of c gets s_c / k_c).
 
 With no primaries (or all tests primary) w_i = 1 / K: the equal plan. PRIMARY_SHARE = 1/2
 caps what the secondaries lose at a factor 2 of level (k_c / (2 (k_c - 1)) of it with one
@@ -89,13 +92,14 @@ def weights(members: Sequence[tuple[str, str, bool]]) -> dict[str, tuple[float, 
     for group in by_claim.values():
         k, p = len(group), sum(primary for _, primary in group)
         claim_share = k / size
+        to_primaries = max(PRIMARY_SHARE, p / k)  # a primary never below a secondary's weight
         for test, primary in group:
             if p in (0, k):
                 out[test] = (claim_share / k, "primary" if p else "equal")
             elif primary:
-                out[test] = (PRIMARY_SHARE * claim_share / p, "primary")
+                out[test] = (to_primaries * claim_share / p, "primary")
             else:
-                out[test] = ((1 - PRIMARY_SHARE) * claim_share / (k - p), "secondary")
+                out[test] = ((1 - to_primaries) * claim_share / (k - p), "secondary")
     return out
 
 
@@ -123,7 +127,8 @@ def describe(family: dict, alpha: float) -> dict:
         rest = f"; the other {equal} tests at alpha / {size} = {alpha / size:.3g}" if equal else ""
         rule = (f"{PLAN}: {size} claim tests; each claim id keeps its share (its tests / {size}) of "
                 f"alpha; where it declares primaries ({len(weighted)} of {len(rows)} claim ids), "
-                f"the primaries share {PRIMARY_SHARE:g} of it and the secondaries the rest{rest}")
+                f"the primaries share {PRIMARY_SHARE:g} of it (or their count's share, if larger) and the "
+                f"secondaries the rest{rest}")
     else:
         rule = f"{PLAN} with equal weights: each of the {size} claim tests at one-sided level " \
                f"alpha / {size} = {alpha / size:.3g}"
