@@ -114,3 +114,15 @@ def test_claim_sequential_returns_the_samples_used_and_notes_the_looks():
     assert claim.details["looks"][0]["n"] == 16
     claim.conclude(result)
     assert "n=16 of 32, look 1" in claim.message
+
+
+def test_a_measure_returning_a_bare_array_is_told_to_return_a_tuple():
+    """The most likely slip (found by a new user): the message itself used to crash (len() of a
+    0-d array)."""
+    from lmclaims.stats import ClaimSpec
+    from lmclaims.stats.sequential import HALVES, decide_sequential
+
+    spec = ClaimSpec(statistic="mean", estimator="mean", design="one-sample", null=0.0,
+                     alternative="greater", n=16, looks=HALVES)
+    with pytest.raises(ValueError, match="return a tuple"):
+        decide_sequential(spec, lambda a, b: np.ones(b - a), rng=np.random.default_rng(0), level=0.025)

@@ -100,7 +100,11 @@ def decide_sequential(spec: ClaimSpec, measure: Callable[[int, int], tuple], *, 
     total = decision_level(spec.alpha) if level is None else level
     plan, parts, taken, start = looks(spec, total), [], [], 0
     for k, look in enumerate(plan):
-        chunk = tuple(np.asarray(a, dtype=float) for a in measure(start, look.n))
+        got = measure(start, look.n)
+        if not isinstance(got, tuple):
+            raise ValueError(f"measure({start}, {look.n}) must return a tuple (x,) or (x, y) of arrays; "
+                             f"got {type(got).__name__} (a bare array? return (x,))")
+        chunk = tuple(np.atleast_1d(np.asarray(a, dtype=float)) for a in got)
         if len(chunk) not in (1, 2) or any(len(a) != look.n - start for a in chunk):
             raise ValueError(f"measure({start}, {look.n}) must return (x,) or (x, y) of "
                              f"{look.n - start} values each; got lengths {[len(a) for a in chunk]}")
