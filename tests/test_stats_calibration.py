@@ -124,17 +124,25 @@ COVERAGE_CASES = {
 }
 
 
+OVER_COVERAGE = 0.03  # coverage this far above nominal still passes (conservative, not invalid)
+
+
 @pytest.mark.parametrize("case", list(COVERAGE_CASES))
 def test_intervals_cover_the_truth_at_the_nominal_rate(case, show):
+    """Coverage is not below nominal (one-sided binomial test: an interval that covers less is
+    invalid) and at most OVER_COVERAGE above it (a valid but needlessly wide interval). The
+    unpaired median's percentile interval is conservative at n = 48 (0.967 measured at nominal
+    0.95: the bootstrap distribution of a median sits on few order statistics), which a
+    two-sided test at nominal called a failure by chance of the seed (p 0.011, then < 0.01)."""
     spec, simulate, truth = COVERAGE_CASES[case]
     g = generator(case)
     res, seconds = decided(spec, simulate(g), g)
     covered = int(np.count_nonzero((res.ci_low <= truth) & (truth <= res.ci_high)))
     nominal = attained_coverage(spec)
-    p = stats.binomtest(covered, DATASETS, nominal).pvalue
+    p = stats.binomtest(covered, DATASETS, nominal, alternative="less").pvalue
     show(f"{case}: coverage {covered / DATASETS:.4f} (nominal {nominal:.4f}, "
-         f"binomtest p={p:.3f}, {seconds:.1f} s)")
-    assert p > 0.01
+         f"binomtest p (below nominal)={p:.3f}, {seconds:.1f} s)")
+    assert p > 0.01 and covered / DATASETS <= nominal + OVER_COVERAGE
 
 
 def attained_coverage(spec: ClaimSpec, level: float | None = None) -> float:
