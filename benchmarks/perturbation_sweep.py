@@ -221,7 +221,9 @@ def run_ways(args, watch: MemoryWatch, model, prompts, layer, readout) -> tuple[
 
 
 def chunk_rows(sweeper, paths: int, steps: int) -> int:
-    """Rows per forward pass of `sweeper` on a sweep of `paths` x `steps` (whole paths per chunk)."""
+    """Rows per forward pass of `sweeper` on a sweep of `paths` x `steps` (whole paths per chunk;
+    the engine sweeps one group of prompts at a time, and these sweeps have one path per prompt)."""
+    paths = min(paths, getattr(sweeper, "group_size", paths))
     return min(paths * steps, max(1, sweeper.row_budget() // steps) * steps)
 
 
