@@ -11,7 +11,6 @@ which is why every phase also prints its starting RSS.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import threading
 import time
@@ -30,15 +29,6 @@ def rss_bytes() -> int:
         import psutil
 
         return int(psutil.Process().memory_info().rss)
-
-
-def trim_freed_memory() -> None:
-    """Hand memory the allocator keeps after `free` back to the system (glibc), so that the next
-    phase's RSS starts from what is really in use."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 @dataclass

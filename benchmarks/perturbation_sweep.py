@@ -40,13 +40,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import memory_model  # noqa: E402
 import sweep_report  # noqa: E402
-from memory_watch import MIB, MemoryWatch, trim_freed_memory  # noqa: E402
+from memory_watch import MIB, MemoryWatch  # noqa: E402
 from published_way import PublishedWay  # noqa: E402
 from roofline import last_position_cost, model_shapes, probe_rates, whole_prompt_cost  # noqa: E402
 
 from lmclaims.data.corpus import EMBEDDED_CORPUS, load_corpus  # noqa: E402
 from lmclaims.data.prompts import bos_id, sample_windows, tokenize_documents  # noqa: E402
-from lmclaims.engine.chunking import MAX_ROWS, rows_per_chunk  # noqa: E402
+from lmclaims.engine.chunking import MAX_ROWS, release_freed_memory, rows_per_chunk  # noqa: E402
 from lmclaims.engine.perturbation import FullRerun, PerturbationEngine, Readout  # noqa: E402
 from lmclaims.models.depth import block_at_depth  # noqa: E402
 from lmclaims.models.device import choose_device  # noqa: E402
@@ -212,16 +212,16 @@ def run_ways(args, watch: MemoryWatch, model, prompts, layer, readout) -> tuple[
     with watch.phase(f"engine, {args.scale_paths}x paths"):
         ways[f"engine, {args.scale_paths}x paths"] = time_way(
             engine, sweep_inputs(engine, args.paths * args.scale_paths, args.steps, seed=1))
-    trim_freed_memory()
+    release_freed_memory(engine.device)
     with watch.phase("full re-run"):
         reference = FullRerun(model.bridge, prompts, layer, readout)
         reference.path_changes(*sweep_inputs(engine, 1, args.steps))  # warm-up
         ways["full re-run"] = time_way(reference, sweep)
-    trim_freed_memory()
+    release_freed_memory(engine.device)
     with watch.phase("published way"):
         published = PublishedWay(model.bridge, prompts, layer, readout)  # warm-up: one prompt
         ways["published way"] = time_way(published, sweep)
-    trim_freed_memory()
+    release_freed_memory(engine.device)
     return ways, setup_s
 
 

@@ -1,6 +1,8 @@
-"""How many perturbed rows fit in one batch, from the device's free memory."""
+"""How many perturbed rows fit in one batch, from the device's free memory; memory handed back."""
 
 from __future__ import annotations
+
+import ctypes
 
 import torch
 
@@ -27,3 +29,17 @@ def is_out_of_memory(exc: BaseException) -> bool:
     text = str(exc).lower()
     return (isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in text
             or "can't allocate memory" in text)
+
+
+def release_freed_memory(device: torch.device) -> None:
+    """Hand memory freed by the caller back to the system, so that the resident set stays at
+    what is in use: glibc's `malloc_trim(0)` on CPU (it keeps freed heap memory otherwise, and
+    tensors under its mmap threshold, up to 32 MiB, live on the heap; elsewhere a no-op), the
+    caching allocator's `empty_cache` on CUDA."""
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from lmclaims.engine.chunking import MEMORY_SHARE, free_bytes, rows_per_chunk
+from lmclaims.engine.chunking import MEMORY_SHARE, free_bytes, release_freed_memory, rows_per_chunk
 from lmclaims.engine.full_rerun import FullRerun
 from lmclaims.engine.paths import Metric, Readout, Refinement, _PathSweeper, output_distance
 from lmclaims.engine.prefix_cache import (FIX, cache_argument, cache_bytes, cache_reaches_attention,
@@ -95,6 +95,7 @@ class PerturbationEngine(_PathSweeper):
     def _hold_group(self, group: int) -> None:
         if self._group != group:
             self.cache = None  # free the previous group's cache before computing the next
+            release_freed_memory(self.device)  # else the resident set creeps up with each group
             lo = group * self.group_size
             self.cache = self._prefix_pass(torch.arange(lo, min(lo + self.group_size, len(self.prompts))))
             self._group = group
