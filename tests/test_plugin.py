@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from lmclaims.report import fmt
+
 PROJECT_INI = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
 
 CLAIMS = '''
@@ -76,7 +78,7 @@ def demo(pytester, monkeypatch):
     return run
 
 
-def test_each_outcome_becomes_a_verdict(demo):
+def test_each_outcome_becomes_a_verdict(demo, pytester):
     """holds, inconclusive (a failed test), error, n/a; ordinary tests stay out of the report."""
     result, claims, report = demo("-n", "0")
     assert claims["demo.holds"]["verdict"] == "holds"
@@ -88,6 +90,13 @@ def test_each_outcome_becomes_a_verdict(demo):
     assert len(report["claims"]) == 7
     result.assert_outcomes(passed=5, failed=2, skipped=1)
     assert "demo.inconclusive inconclusive" in result.stdout.str()  # the verdict's own line
+    rows = {}
+    for line in (pytester.path / "reports" / "claims.md").read_text().splitlines():
+        if line.startswith("| `demo."):  # the summary table's rows come first
+            rows.setdefault(line.split("|")[1].strip(" `"), [cell.strip() for cell in line.split("|")[1:-1]])
+    level = 4  # claim | parameters | verdict | estimate | level | n | p | ...
+    assert rows["demo.holds"][level] == fmt.num(claims["demo.holds"]["level"]) != "–"
+    assert rows["demo.crashes"][level] == rows["demo.skipped"][level] == "–"  # nothing decided: no level
 
 
 def test_a_claim_past_its_time_limit_is_an_error(demo):

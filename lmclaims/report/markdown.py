@@ -19,10 +19,14 @@ def verdict_counts(claims: list[dict]) -> str:
     return " · ".join(f"{counts.get(v, 0)} {v}" for v in VERDICTS) + f" ({len(claims)} claims)"
 
 
-def _level(c: dict) -> float:
-    """The one-sided level the claim was decided at (older reports: the spec's alpha)."""
-    level = c.get("level")
-    return level if isinstance(level, float) else (c.get("spec") or {}).get("alpha", ALPHA)
+def _level(c: dict) -> float | None:
+    """The one-sided level the claim was decided at; None where nothing was decided at a level
+    (an error, an n/a: the report's level is null); reports from before levels were recorded
+    (no "level" key): the spec's alpha."""
+    if "level" not in c:
+        return (c.get("spec") or {}).get("alpha", ALPHA)
+    level = c["level"]
+    return float(level) if isinstance(level, (int, float)) and not isinstance(level, bool) else None
 
 
 NO_REFERENCE = "no published effect"
@@ -42,7 +46,7 @@ def _n(c: dict) -> str:
     return f"{n} of {budget}" if budget and budget > n else str(n)
 
 
-def _level_cell(c: dict, level: float) -> str:
+def _level_cell(c: dict, level: float | None) -> str:
     role = c.get("role")
     return fmt.num(level) + (f" ({role})" if role in ("primary", "secondary") else "")
 
@@ -60,7 +64,7 @@ def summary_table(claims: list[dict]) -> list[str]:
     return lines
 
 
-def _part_rows(c: dict, level: float) -> list[str]:
+def _part_rows(c: dict, level: float | None) -> list[str]:
     """One summary row per part of a compound claim, each with its own numbers and verdict."""
     parts = (c.get("details") or {}).get("parts") or []
     return [f"| ↳ part: {md(part.get('part', '?'))} | | {md(part.get('verdict', '?'))} "
