@@ -126,3 +126,19 @@ def test_a_measure_returning_a_bare_array_is_told_to_return_a_tuple():
                      alternative="greater", n=16, looks=HALVES)
     with pytest.raises(ValueError, match="return a tuple"):
         decide_sequential(spec, lambda a, b: np.ones(b - a), rng=np.random.default_rng(0), level=0.025)
+
+
+def test_claim_sequential_gives_the_same_messages_as_decide_sequential():
+    """Through `claim.sequential` too, a bare array is told to return a tuple, and NaN from the
+    measure is a one-line NumericalError, not a verdict or a traceback about lengths."""
+    from lmclaims.errors import NumericalError
+
+    claim = Claim(ClaimMeta("demo.seq", "s", "s"), "test_x.py::test_x", 7, get_profile("smoke"),
+                  Path("/tmp/f"), Path("/tmp"))
+    claim.declare(spec())
+    with pytest.raises(ValueError, match="return a tuple"):
+        claim.sequential(lambda a, b: np.ones(b - a))
+    x, y = paired(2.0)
+    x[3] = np.nan
+    with pytest.raises(NumericalError, match=r"measure\(0, 16\) returned 1 NaN/inf values of 32"):
+        claim.sequential(lambda a, b: (x[a:b], y[a:b]))

@@ -128,13 +128,14 @@ class Claim:
         chunks: list[tuple] = []
 
         def recorded(start: int, stop: int) -> tuple:
-            chunks.append(tuple(np.asarray(a, dtype=float) for a in measure(start, stop)))
+            chunks.append(measure(start, stop))  # as returned: decide_sequential checks it
             return chunks[-1]
 
         result = decide_sequential(self.spec, recorded, rng=self.rng("resample"),
                                    n_resamples=self.profile.n_resamples)
         self.note(looks=[dict(row) for row in result.looks])
-        return result, tuple(np.concatenate(s) for s in zip(*chunks))
+        return result, tuple(np.concatenate([np.atleast_1d(np.asarray(a, dtype=float)) for a in s])
+                             for s in zip(*chunks))
 
     def conclude(self, result: TestResult) -> None:
         """Record the verdict; skip as n/a, or fail the test (ClaimNotHolding) unless it is shown.

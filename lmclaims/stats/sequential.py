@@ -44,6 +44,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from lmclaims.errors import NumericalError
+
 from .budget import decision_level
 from .inference import BatchResult, decide, decide_batch
 from .spec import ClaimSpec, TestResult
@@ -95,7 +97,8 @@ def decide_sequential(spec: ClaimSpec, measure: Callable[[int, int], tuple], *, 
     length stop - start (later calls continue where the last stopped). level: the total one-sided
     level, by default the current claim test's (`budget.decision_level`). Returns the stopping
     look's TestResult with n_budget, looks (one row per look taken) and level_spent.
-    Raises ValueError where the looks are not a plan or `measure` returns the wrong length.
+    Raises ValueError where the looks are not a plan or `measure` returns the wrong length, and
+    NumericalError where it returns NaN/inf.
     """
     total = decision_level(spec.alpha) if level is None else level
     plan, parts, taken, start = looks(spec, total), [], [], 0
@@ -108,6 +111,10 @@ def decide_sequential(spec: ClaimSpec, measure: Callable[[int, int], tuple], *, 
         if len(chunk) not in (1, 2) or any(len(a) != look.n - start for a in chunk):
             raise ValueError(f"measure({start}, {look.n}) must return (x,) or (x, y) of "
                              f"{look.n - start} values each; got lengths {[len(a) for a in chunk]}")
+        bad = sum(int(np.count_nonzero(~np.isfinite(a))) for a in chunk)
+        if bad:
+            raise NumericalError(f"measure({start}, {look.n}) returned {bad} NaN/inf values of "
+                                 f"{sum(a.size for a in chunk)} (overflow in the measurement?)")
         parts.append(chunk)
         start = look.n
         x, *y = (np.concatenate(s) for s in zip(*parts))
