@@ -142,3 +142,14 @@ def test_claim_sequential_gives_the_same_messages_as_decide_sequential():
     x[3] = np.nan
     with pytest.raises(NumericalError, match=r"measure\(0, 16\) returned 1 NaN/inf values of 32"):
         claim.sequential(lambda a, b: (x[a:b], y[a:b]))
+
+
+def test_a_spec_with_a_bad_plan_or_a_marker_style_primary_is_refused_when_built():
+    """Found by a new user: the looks were checked only when a claim was decided, and a
+    `primary={...}` meant for the claim marker was accepted by the spec and did nothing."""
+    with pytest.raises(ValueError, match="ending at 1"):
+        spec(32, (0.5, 0.9))
+    with pytest.raises(ValueError, match="at least 3 units"):
+        spec(4, HALVES)
+    with pytest.raises(ValueError, match=r"@pytest.mark.claim\(\.\.\., primary="):
+        ClaimSpec("s", "mean", "one-sample", 0.0, "greater", 32, primary={"depth": 0.1})

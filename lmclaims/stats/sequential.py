@@ -38,7 +38,6 @@ away from the null (it stopped because it was large); the verdict rests on the i
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -48,7 +47,7 @@ from lmclaims.errors import NumericalError
 
 from .budget import decision_level
 from .inference import BatchResult, decide, decide_batch
-from .spec import ClaimSpec, TestResult
+from .spec import ClaimSpec, TestResult, look_sizes
 
 RHO = 2.0  # exponent of the spending function t ** RHO (module docstring)
 HALVES = (0.5, 1.0)  # the default plan: a look at half the budget, then at all of it
@@ -69,15 +68,7 @@ def looks(spec: ClaimSpec, level: float) -> list[Look]:
     Raises ValueError (one line) where the fractions are not increasing in (0, 1] ending at 1,
     or two looks round to the same n, or the first look has fewer than 3 units.
     """
-    fractions = tuple(spec.looks) or (1.0,)
-    ok = fractions[0] > 0 and all(a < b for a, b in zip(fractions, fractions[1:])) and fractions[-1] == 1.0
-    if not ok:
-        raise ValueError(f"looks must be increasing fractions of n in (0, 1] ending at 1, e.g. "
-                         f"{HALVES}; got {fractions}")
-    sizes = [math.ceil(t * spec.n - 1e-9) for t in fractions]
-    if sizes[0] < 3 or any(a >= b for a, b in zip(sizes, sizes[1:])):
-        raise ValueError(f"looks {fractions} of n={spec.n} give sample sizes {sizes}: each look needs "
-                         f"at least 3 units and more than the look before; use fewer looks or a larger n")
+    sizes = look_sizes(tuple(spec.looks) or (1.0,), spec.n)
     spent = [(m / spec.n) ** RHO for m in sizes]
     shares = np.diff([0.0, *spent[:-1], 1.0])
     return [Look(m, float(level * s)) for m, s in zip(sizes, shares)]

@@ -6,6 +6,7 @@ rendered beside the result, so a reader sees what was promised and what came out
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
@@ -53,6 +54,14 @@ class ClaimSpec:
     looks: tuple[float, ...] = ()  # group-sequential plan (stats.sequential): looks at these
     #   fractions of n, ending at 1, each at its share of the level; () = one look at n
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.primary, str):
+            raise ValueError(f"ClaimSpec.primary is free text naming the measurement that decides the "
+                             f"verdict; got {type(self.primary).__name__}. A claim's headline "
+                             f"parametrisation goes in the marker: @pytest.mark.claim(..., primary={{...}})")
+        if self.looks:
+            look_sizes(tuple(self.looks), self.n)
+
     @property
     def confidence_level(self) -> float:
         """Two-sided level whose one-sided tail equals alpha (before the run's budget)."""
@@ -99,3 +108,20 @@ class TestResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def look_sizes(fractions: tuple[float, ...], n: int) -> list[int]:
+    """The sample sizes ceil(t_k n) of a group-sequential plan's looks (stats.sequential).
+
+    Raises ValueError (one line) where the fractions are not increasing in (0, 1] ending at 1,
+    or two looks round to the same n, or the first look has fewer than 3 units."""
+    ok = (len(fractions) > 0 and fractions[0] > 0 and all(a < b for a, b in zip(fractions, fractions[1:]))
+          and fractions[-1] == 1.0)
+    if not ok:
+        raise ValueError(f"looks must be increasing fractions of n in (0, 1] ending at 1, e.g. "
+                         f"(0.5, 1.0); got {fractions}")
+    sizes = [math.ceil(t * n - 1e-9) for t in fractions]
+    if sizes[0] < 3 or any(a >= b for a, b in zip(sizes, sizes[1:])):
+        raise ValueError(f"looks {fractions} of n={n} give sample sizes {sizes}: each look needs "
+                         f"at least 3 units and more than the look before; use fewer looks or a larger n")
+    return sizes
