@@ -7,6 +7,7 @@ INI = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())[
 
 GROUPED = '''
 import os
+import time
 import pytest
 
 def record(tmp, name):
@@ -25,6 +26,7 @@ def test_beta(i):
 
 @pytest.mark.parametrize("i", range(6))
 def test_free(i):
+    time.sleep(0.5)  # long enough that an idle worker takes the next one: the free tests spread
     record(os.environ["GROUPS_OUT"], f"free-{i}")
 '''
 
@@ -43,3 +45,15 @@ def test_each_group_runs_on_one_worker_and_ids_stay_plain(pytester, monkeypatch,
         assert len(workers) == 1 and workers != {"none"}, (group, workers)
     assert len({ran[f"free-{i}"] for i in range(6)}) > 1
     assert "@alpha" not in result.stdout.str() and "@beta" not in result.stdout.str()
+
+
+def test_a_dist_mode_that_ignores_groups_runs_with_a_warning(pytester, monkeypatch, tmp_path):
+    """`--dist load` is the user's choice and runs, but says that groups no longer hold."""
+    pytester.makepyfile(test_grouped=GROUPED)
+    pytester.makeini("[pytest]\naddopts = " + " ".join(INI["addopts"]) + "\n")
+    monkeypatch.setenv("GROUPS_OUT", str(tmp_path))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--dist", "load", timeout=120)
+    result.assert_outcomes(passed=18)
+    assert "--dist load ignores the claims' xdist_group marks" in result.stdout.str()
+    quiet = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", timeout=120)
+    assert "ignores the claims' xdist_group" not in quiet.stdout.str()

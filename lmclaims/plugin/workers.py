@@ -169,7 +169,14 @@ def xdist_active(config: pytest.Config) -> bool:
 
 
 def default_to_loadgroup(config: pytest.Config) -> None:
-    """With `-n N` and no `--dist`, group by xdist_group (set before xdist reads it)."""
-    if xdist_active(config) and config.option.numprocesses and config.option.dist == "no" \
-            and not getattr(config.option, "distload", False):
+    """With `-n N` and no `--dist`, group by xdist_group (set before xdist reads it); a `--dist`
+    that ignores groups is honoured, with a warning that says what it costs."""
+    if not (xdist_active(config) and config.option.numprocesses):
+        return
+    if config.option.dist == "no" and not getattr(config.option, "distload", False):
         config.option.dist = DEFAULT_DIST
+    elif config.option.dist not in (DEFAULT_DIST, "no"):
+        config.issue_config_time_warning(pytest.PytestConfigWarning(
+            f"--dist {config.option.dist} ignores the claims' xdist_group marks: each worker then "
+            f"recomputes the measurements a group shares (a plateau depth's sweeps), the same numbers "
+            f"in more time; leave --dist out to get --dist {DEFAULT_DIST}"), stacklevel=2)
