@@ -23,6 +23,8 @@ from lmclaims.families.training.trainer import Recipe, Run, cached_run, train
 from lmclaims.seeding import torch_generator
 
 PROMPT_LEN = 10  # tokens per prompt, <bos> included, as in the seed report
+MEASURE_VERSION = 2  # part of the cached plateau ratios' key: bump when plateau_ratio, the plateau
+#                     run or the engine change the numbers they return (2: the adaptive onset search)
 
 
 @dataclass(frozen=True)
