@@ -18,9 +18,10 @@ last line is
 (f in nats for kl, relative L2 for l2).
 With --memory-scan, instead: the engine's peak memory for each prompt count (each in a
 fresh process), which stops growing once the prefix caches fill the engine's cache budget
-(--max-cache-mib; 1 GiB by default, 229 prompts of 128 tokens on Gemma 3 270M). glibc keeps
-some freed memory resident, so the peak still creeps up with the number of prompt groups;
-MALLOC_MMAP_THRESHOLD_=1048576 in the environment returns it and leaves the engine's own.
+(--max-cache-mib; 1 GiB by default, 229 prompts of 128 tokens on Gemma 3 270M); the engine
+hands each group's freed cache back to the system when it moves to the next group
+(`release_freed_memory`), so the peak does not creep up with the number of groups. What is
+left varies with the engine's rows per forward pass, sized from the free memory at the time.
 """
 
 from __future__ import annotations

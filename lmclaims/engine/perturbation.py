@@ -10,7 +10,8 @@ through the TransformerBridge and its hooks; the prefix is a Hugging Face cache
 
 Memory stays bounded whatever the number and length of the prompts: prefixes are
 computed without logits, in chunks, and held for at most MAX_CACHE_BYTES of prompts at
-a time (a group); paths are swept group by group. Since a wrong cache gives wrong
+a time (a group); paths are swept group by group, and a group's cache is handed back to the
+system before the next one is computed. Since a wrong cache gives wrong
 numbers, not an error, the engine checks itself against a FullRerun before its first
 answer.
 """
